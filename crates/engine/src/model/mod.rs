@@ -1,0 +1,18 @@
+//! The domain model shared by every layer: accounts, posts, their per-account targets,
+//! thread items, media and the states a post moves through.
+
+mod account;
+mod media;
+mod post;
+
+pub use account::{Account, AccountStatus};
+pub use media::{Media, MediaFacts};
+pub use post::{
+    ItemResult, Post, PostStatus, PostSummary, Target, TargetError, TargetState, ThreadItem,
+    MediaRef,
+};
+
+/// A fresh, time-ordered identifier (UUID v7) for any stored row.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

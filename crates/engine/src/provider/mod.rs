@@ -1,0 +1,171 @@
+//! The contract between the engine and a platform: how an account connects, what its rules
+//! are, and how one thread item is published, deleted, refreshed or found again. Platform
+//! implementations keep only their specifics; the shared HTTP mechanism lives in [`http`].
+
+mod credentials;
+mod error;
+pub mod http;
+mod registry;
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use credentials::Credentials;
+pub use error::{ErrorKind, ProviderError};
+pub use http::PublishHttp;
+pub use registry::ProviderRegistry;
+
+use crate::model::{Account, ItemResult};
+use crate::validation::PlatformRules;
+
+/// How a user connects an account of this platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectMethod {
+    AppPassword,
+    OAuth2Pkce,
+    ByoOAuth2,
+    Token,
+    Key,
+    WebhookUrl,
+    PasswordToToken,
+}
+
+/// One field of a credential form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialField {
+    pub key: String,
+    pub label: String,
+    /// Kept in the keychain, never in SQLite.
+    pub secret: bool,
+    pub required: bool,
+    pub placeholder: Option<String>,
+    pub help: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionSpec {
+    pub method: ConnectMethod,
+    pub fields: Vec<CredentialField>,
+}
+
+/// What a platform is: its identifier, name, rules and how to connect to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformInfo {
+    pub id: String,
+    pub name: String,
+    pub rules: PlatformRules,
+    pub connection: ConnectionSpec,
+}
+
+/// The result of a successful connection check.
+#[derive(Debug, Clone)]
+pub struct Connected {
+    pub handle: String,
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+    /// Public per-account settings kept in SQLite.
+    pub settings: serde_json::Value,
+    /// Secrets kept in the keychain.
+    pub secrets: BTreeMap<String, String>,
+}
+
+/// A media file ready to upload.
+#[derive(Debug, Clone)]
+pub struct OutgoingMedia {
+    pub media_id: String,
+    pub path: std::path::PathBuf,
+    pub mime: String,
+    pub size_bytes: u64,
+    pub alt: Option<String>,
+}
+
+/// One thread item to publish.
+#[derive(Debug, Clone)]
+pub struct OutgoingItem<'a> {
+    pub position: u32,
+    pub text: &'a str,
+    pub media: Vec<OutgoingMedia>,
+    /// The first item of the thread, once published (for platforms that need the root).
+    pub root: Option<&'a ItemResult>,
+    /// The previous item, once published: this item replies to it.
+    pub reply_to: Option<&'a ItemResult>,
+    pub settings: &'a serde_json::Value,
+    /// Stable for this target and position across attempts: platforms that honour an
+    /// idempotency key get it.
+    pub idempotency_key: String,
+}
+
+/// The platform's answer for one published item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedItem {
+    pub remote_id: String,
+    pub url: Option<String>,
+    pub extra: serde_json::Value,
+}
+
+/// A recent post read back from the platform, to reconcile an unconfirmed publish.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemotePost {
+    pub remote_id: String,
+    pub url: Option<String>,
+    pub text: String,
+    pub created_at: Option<DateTime<Utc>>,
+    pub extra: serde_json::Value,
+}
+
+/// What a provider sees of the account it works for.
+pub struct PublishContext<'a> {
+    pub account: &'a Account,
+    pub credentials: &'a Credentials,
+    pub http: &'a PublishHttp,
+}
+
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    fn info(&self) -> &PlatformInfo;
+
+    /// How many publishes may run at once for this platform.
+    fn concurrency(&self) -> usize {
+        2
+    }
+
+    /// Checks the credential form with a cheap authenticated call; returns the profile and
+    /// the secrets to keep.
+    async fn connect(
+        &self,
+        http: &PublishHttp,
+        fields: &BTreeMap<String, String>,
+    ) -> Result<Connected, ProviderError>;
+
+    /// Publishes one thread item (replying to `item.reply_to` when set).
+    async fn publish(
+        &self,
+        cx: &PublishContext<'_>,
+        item: &OutgoingItem<'_>,
+    ) -> Result<PublishedItem, ProviderError>;
+
+    async fn delete(&self, cx: &PublishContext<'_>, item: &ItemResult) -> Result<(), ProviderError>;
+
+    /// Refreshes the account's credentials (storing rotated tokens through
+    /// `cx.credentials`). Platforms whose credentials never expire keep the default.
+    async fn refresh(&self, _cx: &PublishContext<'_>) -> Result<(), ProviderError> {
+        Err(ProviderError::new(
+            ErrorKind::Auth,
+            "this platform's credentials cannot be refreshed; reconnect the account",
+        ))
+    }
+
+    /// The account's posts since `since`, newest first, or `None` when the platform cannot
+    /// list them.
+    async fn recent_posts(
+        &self,
+        _cx: &PublishContext<'_>,
+        _since: DateTime<Utc>,
+    ) -> Result<Option<Vec<RemotePost>>, ProviderError> {
+        Ok(None)
+    }
+}
