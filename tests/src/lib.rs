@@ -1,1 +1,3 @@
+//! Sipstory's integration test harness: fakes the engine's tests run against.
 
+pub mod fake_platform;
