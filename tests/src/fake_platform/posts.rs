@@ -1,5 +1,5 @@
 //! The post routes: create (`POST /api/posts`, strict JSON), list
-//! (`GET /api/posts?since=&limit=`, newest first) and delete.
+//! (`GET /api/posts?since=&limit=&max_id=`, newest first, paged Mastodon-style: `max_id` returns only older posts) and delete.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -97,6 +97,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 pub(super) struct ListQuery {
     since: Option<String>,
     limit: Option<usize>,
+    max_id: Option<String>,
 }
 
 pub(super) async fn list_posts(
@@ -108,9 +109,15 @@ pub(super) async fn list_posts(
         query.map_err(|rejection| ApiError::invalid_request(rejection.body_text()))?;
     let since = query.since.as_deref().map(parse_since).transpose()?;
     let limit = list_limit(query.limit)?;
-    let posts = shared.with(|state| state.list_posts(&caller.handle, since, limit));
+    let max_id = query.max_id.as_deref().map(parse_id).transpose()?;
+    let posts = shared.with(|state| state.list_posts(&caller.handle, since, max_id, limit));
     let posts: Vec<Value> = posts.iter().map(post_view).collect();
     Ok(Json(json!({ "posts": posts })))
+}
+
+fn parse_id(id: &str) -> Result<u64, ApiError> {
+    id.parse()
+        .map_err(|_| ApiError::invalid_request(format!("`max_id` is not a post id: {id}")))
 }
 
 fn parse_since(since: &str) -> Result<DateTime<Utc>, ApiError> {

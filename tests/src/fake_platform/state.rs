@@ -240,6 +240,7 @@ impl PlatformState {
         &self,
         handle: &str,
         since: Option<DateTime<Utc>>,
+        max_id: Option<u64>,
         limit: usize,
     ) -> Vec<AcceptedPost> {
         self.posts
@@ -247,6 +248,7 @@ impl PlatformState {
             .rev()
             .filter(|post| post.account_handle == handle && !post.deleted)
             .filter(|post| since.is_none_or(|since| post.created_at >= since))
+            .filter(|post| max_id.is_none_or(|max| post.id.parse::<u64>().is_ok_and(|id| id < max)))
             .take(limit)
             .cloned()
             .collect()

@@ -4,9 +4,11 @@
 mod account;
 mod media;
 mod post;
+mod settings;
 
 pub use account::{Account, AccountStatus};
 pub use media::{Media, MediaFacts};
+pub use settings::{AppSettings, WeekStart};
 pub use post::{
     ItemResult, Post, PostStatus, PostSummary, Target, TargetError, TargetState, ThreadItem,
     MediaRef,

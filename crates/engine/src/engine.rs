@@ -1,0 +1,164 @@
+//! The running engine: opens the data folder (taking its single-instance lock), the store and
+//! the media library, and holds what the scheduler and the operations layer share.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::Notify;
+
+use crate::notify::{Notice, Notifier};
+use crate::ops::Operations;
+use crate::provider::ProviderRegistry;
+use crate::scheduler::SchedulerHandle;
+use crate::secrets::SecretStore;
+use crate::store::{Store, StoreError};
+
+/// Tunables of the scheduler and publisher; the defaults suit a desktop app.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub data_dir: PathBuf,
+    /// Attempts (requests that may have reached the platform) before a target fails.
+    pub max_attempts: u32,
+    /// First retry delay; doubles per attempt up to `backoff_max`.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// How long to wait before asking the platform whether an unanswered request landed.
+    pub reconcile_delay: Duration,
+    /// Targets due this soon are claimed ahead and fired at their exact time.
+    pub prefetch: Duration,
+    pub claim_batch: u32,
+    pub http_timeout: Duration,
+    /// The longest the scheduler sleeps, to notice a wall-clock jump (sleep/wake).
+    pub idle_check: Duration,
+    /// How long a stop waits for in-flight publishes.
+    pub shutdown_grace: Duration,
+}
+
+impl EngineConfig {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            max_attempts: 5,
+            backoff_base: Duration::from_secs(30),
+            backoff_max: Duration::from_secs(3600),
+            reconcile_delay: Duration::from_secs(10),
+            prefetch: Duration::from_millis(500),
+            claim_batch: 256,
+            http_timeout: Duration::from_secs(60),
+            idle_check: Duration::from_secs(60),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("Sipstory is already running with the data folder {0}")]
+    AlreadyRunning(PathBuf),
+    #[error("could not use the data folder {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the scheduler and the operations layer share.
+pub struct Core {
+    pub store: Store,
+    pub registry: ProviderRegistry,
+    pub secrets: Arc<dyn SecretStore>,
+    pub notifier: Arc<dyn Notifier>,
+    pub config: EngineConfig,
+    pub http: reqwest::Client,
+    /// Woken whenever the queue changes, so the scheduler never polls.
+    pub wake: Notify,
+    media_dir: PathBuf,
+    _lock: File,
+}
+
+impl Core {
+    pub fn media_dir(&self) -> &Path {
+        &self.media_dir
+    }
+
+    /// Tells the scheduler the queue changed.
+    pub fn queue_changed(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Records a notification and shows it on the desktop when the setting allows.
+    pub async fn announce(self: &Arc<Self>, notice: Notice) {
+        if let Err(e) = self.store.insert_notification(&notice, Utc::now()) {
+            tracing::error!(error = %e, "could not store a notification");
+        }
+        let enabled = self.store.settings().map(|s| s.notifications_enabled).unwrap_or(true);
+        if !enabled {
+            return;
+        }
+        let notifier = self.notifier.clone();
+        let shown = tokio::task::spawn_blocking(move || notifier.show(&notice)).await;
+        if let Ok(Err(e)) = shown {
+            tracing::warn!(error = %e, "desktop notification not shown");
+        }
+    }
+}
+
+/// An open engine. Cloning is cheap.
+#[derive(Clone)]
+pub struct Engine {
+    core: Arc<Core>,
+}
+
+impl Engine {
+    /// Opens the data folder: takes its lock (one engine per folder), opens the database and
+    /// the media library.
+    pub fn open(
+        config: EngineConfig,
+        registry: ProviderRegistry,
+        secrets: Arc<dyn SecretStore>,
+        notifier: Arc<dyn Notifier>,
+    ) -> Result<Self, EngineError> {
+        let dir = config.data_dir.clone();
+        let io = |source| EngineError::DataDir { path: dir.clone(), source };
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let lock = File::create(dir.join("sipstory.lock")).map_err(io)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(EngineError::AlreadyRunning(dir)),
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+        let media_dir = dir.join("media");
+        std::fs::create_dir_all(&media_dir).map_err(io)?;
+        let store = Store::open(&dir.join("sipstory.db"))?;
+        let http = crate::provider::PublishHttp::client(config.http_timeout);
+        Ok(Self {
+            core: Arc::new(Core {
+                store,
+                registry,
+                secrets,
+                notifier,
+                config,
+                http,
+                wake: Notify::new(),
+                media_dir,
+                _lock: lock,
+            }),
+        })
+    }
+
+    /// Starts the background publisher on the current tokio runtime.
+    pub fn start_scheduler(&self) -> SchedulerHandle {
+        crate::scheduler::spawn(self.core.clone())
+    }
+
+    /// The operations every adapter (desktop commands, local API) calls.
+    pub fn ops(&self) -> Operations {
+        Operations::new(self.core.clone())
+    }
+
+    pub fn core(&self) -> &Arc<Core> {
+        &self.core
+    }
+}

@@ -1,0 +1,156 @@
+//! Account operations: the platforms this build knows, connecting (secrets to the keychain,
+//! profile to the store), pausing, reconnecting and removing accounts.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{ErrorCode, OpsError, OpsResult, Operations};
+use crate::model::{Account, AccountStatus};
+use crate::provider::{ConnectionSpec, Credentials, PublishHttp};
+use crate::store::Store;
+use crate::validation::{BUILTIN_PLATFORMS, PlatformRules, builtin_rules};
+
+/// A platform as the Accounts screen and the API list it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformSummary {
+    pub id: String,
+    pub name: String,
+    /// Whether this build can connect and publish to it.
+    pub available: bool,
+    pub connection: Option<ConnectionSpec>,
+    pub rules: Option<PlatformRules>,
+}
+
+impl Operations {
+    /// Every platform Sipstory knows, with the ones this build can publish to marked.
+    pub fn platforms(&self) -> Vec<PlatformSummary> {
+        let registry = &self.core.registry;
+        let mut out: Vec<PlatformSummary> = BUILTIN_PLATFORMS
+            .iter()
+            .map(|(id, name)| {
+                let provider = registry.get(id);
+                PlatformSummary {
+                    id: (*id).to_owned(),
+                    name: (*name).to_owned(),
+                    available: provider.is_some(),
+                    connection: provider.map(|p| p.info().connection.clone()),
+                    rules: self.rules(id),
+                }
+            })
+            .collect();
+        for provider in registry.iter() {
+            let info = provider.info();
+            if !out.iter().any(|p| p.id == info.id) {
+                out.push(PlatformSummary {
+                    id: info.id.clone(),
+                    name: info.name.clone(),
+                    available: true,
+                    connection: Some(info.connection.clone()),
+                    rules: Some(info.rules.clone()),
+                });
+            }
+        }
+        out
+    }
+
+    /// A platform's rules: its provider's, else the built-in table's.
+    pub fn rules(&self, platform: &str) -> Option<PlatformRules> {
+        match self.core.registry.get(platform) {
+            Some(provider) => Some(provider.info().rules.clone()),
+            None => builtin_rules(platform),
+        }
+    }
+
+    /// The length of `text` as `platform` counts it (the composer's live counter).
+    pub fn count_text(&self, platform: &str, text: &str) -> OpsResult<(usize, Option<u32>)> {
+        let rules = self.rules(platform).ok_or_else(|| {
+            OpsError::invalid("platform", format!("Sipstory does not know the platform '{platform}'."))
+        })?;
+        Ok((rules.count(text), rules.max_length))
+    }
+
+    pub fn accounts(&self) -> OpsResult<Vec<Account>> {
+        Ok(self.core.store.accounts()?)
+    }
+
+    pub fn account(&self, id: &str) -> OpsResult<Account> {
+        Ok(self.core.store.account(id)?)
+    }
+
+    /// Connects (or reconnects) an account: checks the credential form live with the platform,
+    /// keeps the secrets in the keychain and the profile in the store.
+    pub async fn connect_account(
+        &self,
+        platform: &str,
+        fields: BTreeMap<String, String>,
+    ) -> OpsResult<Account> {
+        let provider = self.core.registry.get(platform).cloned().ok_or_else(|| {
+            OpsError::new(
+                ErrorCode::UnsupportedPlatform,
+                format!("This version of Sipstory cannot connect to '{platform}' yet."),
+            )
+        })?;
+        for field in provider.info().connection.fields.iter().filter(|f| f.required) {
+            if fields.get(&field.key).is_none_or(|v| v.trim().is_empty()) {
+                return Err(OpsError::invalid(
+                    &format!("fields.{}", field.key),
+                    format!("{} is required.", field.label),
+                ));
+            }
+        }
+        let http = PublishHttp::new(self.core.http.clone());
+        let connected = provider.connect(&http, &fields).await.map_err(|e| OpsError {
+            field: e.code.as_ref().and_then(|c| c.strip_prefix("field:")).map(|f| format!("fields.{f}")),
+            ..OpsError::new(ErrorCode::PlatformError, e.message)
+        })?;
+        let existed = self.core.store.accounts()?.into_iter().find(|a| {
+            a.platform == platform && a.handle == connected.handle
+        });
+        let mut account = Store::new_account(platform, &connected.handle, &connected.display_name);
+        account.avatar_url = connected.avatar_url;
+        account.settings = connected.settings;
+        if let Some(existing) = &existed {
+            account.paused = existing.paused;
+        }
+        let account = self.core.store.upsert_account(&account)?;
+        let credentials = Credentials::new(self.core.secrets.clone(), &account.id);
+        if let Err(e) = credentials.save(&connected.secrets) {
+            if existed.is_none() {
+                self.core.store.delete_account(&account.id)?;
+            }
+            return Err(e.into());
+        }
+        crate::scheduler::mark_missed(&self.core, Some(&account.id)).await;
+        self.core.queue_changed();
+        Ok(account)
+    }
+
+    /// Pauses or resumes publishing to one account. On resume, posts overdue by more than the
+    /// grace become missed rather than going out late.
+    pub async fn pause_account(&self, id: &str, paused: bool) -> OpsResult<Account> {
+        self.core.store.set_account_paused(id, paused)?;
+        if !paused {
+            crate::scheduler::mark_missed(&self.core, Some(id)).await;
+        }
+        self.core.queue_changed();
+        Ok(self.core.store.account(id)?)
+    }
+
+    /// Turns an account off (`disabled`) or back on (`connected`) without forgetting it.
+    pub fn set_account_enabled(&self, id: &str, enabled: bool) -> OpsResult<Account> {
+        let status = if enabled { AccountStatus::Connected } else { AccountStatus::Disabled };
+        self.core.store.set_account_status(id, status)?;
+        self.core.queue_changed();
+        Ok(self.core.store.account(id)?)
+    }
+
+    /// Forgets an account: its keychain secrets, its targets, and posts left with no account.
+    pub fn remove_account(&self, id: &str) -> OpsResult<()> {
+        self.core.store.account(id)?;
+        self.core.secrets.delete(&Credentials::entry_key(id))?;
+        self.core.store.delete_account(id)?;
+        self.core.queue_changed();
+        Ok(())
+    }
+}

@@ -1,0 +1,31 @@
+//! The operations layer: every action a user or script can take (posts, accounts, media,
+//! slots, settings, activity), in one UI-agnostic API that the Tauri commands and the local
+//! HTTP API both call. Adapters only translate; all checks and rules live here.
+
+mod accounts;
+mod error;
+mod input;
+mod library;
+mod posts;
+mod preferences;
+
+use std::sync::Arc;
+
+use crate::engine::Core;
+
+pub use accounts::PlatformSummary;
+pub use error::{ErrorCode, OpsError, OpsResult};
+pub use input::{PostInput, Schedule, TargetInputDto};
+pub use posts::Saved;
+
+/// The engine's operations; cheap to clone.
+#[derive(Clone)]
+pub struct Operations {
+    core: Arc<Core>,
+}
+
+impl Operations {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
+        Self { core }
+    }
+}

@@ -1,0 +1,203 @@
+//! The background publisher: a tokio task that sleeps until the earliest due target (woken
+//! early whenever the queue changes, never polling while idle), claims due targets with a
+//! lease, and runs them with a per-platform concurrency limit. On start, and when the wall
+//! clock jumps (the machine slept), overdue posts past the grace become missed.
+
+mod backoff;
+mod clock;
+mod publisher;
+mod reconcile;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+
+use crate::engine::Core;
+use crate::notify::{Notice, NoticeKind};
+use crate::store::Claimed;
+
+pub use reconcile::same_text;
+
+/// Controls a running scheduler.
+pub struct SchedulerHandle {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SchedulerHandle {
+    /// Stops claiming, lets in-flight publishes finish for up to the configured grace, and
+    /// abandons the rest (their targets are recovered as unconfirmed at the next start).
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+pub fn spawn(core: Arc<Core>) -> SchedulerHandle {
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(Scheduler::new(core).run(stopped));
+    SchedulerHandle { stop, task }
+}
+
+struct Scheduler {
+    core: Arc<Core>,
+    owner: String,
+    limits: HashMap<String, Arc<Semaphore>>,
+    running: JoinSet<()>,
+}
+
+impl Scheduler {
+    fn new(core: Arc<Core>) -> Self {
+        Self { core, owner: crate::model::new_id(), limits: HashMap::new(), running: JoinSet::new() }
+    }
+
+    async fn run(mut self, mut stopped: watch::Receiver<bool>) {
+        match self.core.store.recover_after_restart(Utc::now()) {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(targets = n, "publishes interrupted by the last stop will be reconciled"),
+            Err(e) => tracing::error!(error = %e, "could not recover the queue"),
+        }
+        self.check_missed().await;
+        let mut clock = clock::WallClock::new();
+        loop {
+            if clock.jumped() {
+                tracing::info!("the wall clock jumped (sleep or clock change): checking for missed posts");
+                self.check_missed().await;
+            }
+            let claimed = self.claim();
+            let full = claimed.len() as u32 >= self.core.config.claim_batch;
+            for job in claimed {
+                self.start(job);
+            }
+            while self.running.try_join_next().is_some() {}
+            if full {
+                continue;
+            }
+            let sleep = self.time_to_next_due();
+            tokio::select! {
+                _ = tokio::time::sleep(sleep) => {}
+                _ = self.core.wake.notified() => {}
+                Some(_) = self.running.join_next(), if !self.running.is_empty() => {}
+                _ = stopped.changed() => break,
+            }
+        }
+        self.drain().await;
+    }
+
+    fn claim(&self) -> Vec<Claimed> {
+        let paused = self.core.store.settings().map(|s| s.publishing_paused).unwrap_or(false);
+        if paused {
+            return Vec::new();
+        }
+        let horizon = Utc::now() + self.core.config.prefetch;
+        self.core
+            .store
+            .claim_due(horizon, self.core.config.claim_batch, &self.owner)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "could not claim due posts");
+                Vec::new()
+            })
+    }
+
+    fn time_to_next_due(&self) -> Duration {
+        let idle = self.core.config.idle_check;
+        match self.core.store.next_due() {
+            Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(idle),
+            Ok(None) => idle,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the queue");
+                idle
+            }
+        }
+    }
+
+    fn start(&mut self, claimed: Claimed) {
+        let core = self.core.clone();
+        let limits = self.limits_for(&claimed.target_id);
+        self.running.spawn(async move {
+            let wait = (claimed.due_at - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            let _permit = match &limits {
+                Some(limit) => Some(limit.clone().acquire_owned().await.expect("never closed")),
+                None => None,
+            };
+            publisher::publish_target(&core, &claimed.target_id).await;
+            core.queue_changed();
+        });
+    }
+
+    /// The concurrency limit of the target's platform.
+    fn limits_for(&mut self, target_id: &str) -> Option<Arc<Semaphore>> {
+        let platform = self.core.store.target_platform(target_id).ok()?;
+        let provider = self.core.registry.get(&platform)?;
+        let limit = self
+            .limits
+            .entry(platform)
+            .or_insert_with(|| Arc::new(Semaphore::new(provider.concurrency().max(1))));
+        Some(limit.clone())
+    }
+
+    /// Marks overdue posts missed and tells the user.
+    async fn check_missed(&self) {
+        mark_missed(&self.core, None).await;
+    }
+
+    async fn drain(&mut self) {
+        let grace = self.core.config.shutdown_grace;
+        let finished = tokio::time::timeout(grace, async {
+            while self.running.join_next().await.is_some() {}
+        })
+        .await;
+        if finished.is_err() {
+            tracing::warn!(
+                running = self.running.len(),
+                "stopping with publishes still in flight; they will be reconciled at the next start"
+            );
+            self.running.abort_all();
+            while self.running.join_next().await.is_some() {}
+        }
+    }
+}
+
+/// Marks scheduled targets overdue by more than the grace as missed (optionally for one
+/// account) and announces them. Used at start, on wake and when publishing resumes.
+pub async fn mark_missed(core: &Arc<Core>, account_id: Option<&str>) {
+    let grace = core.store.settings().map(|s| s.missed_grace_minutes).unwrap_or(60);
+    let missed = match core.store.mark_missed(
+        Utc::now(),
+        chrono::Duration::minutes(i64::from(grace)),
+        account_id,
+    ) {
+        Ok(missed) => missed,
+        Err(e) => {
+            tracing::error!(error = %e, "could not check for missed posts");
+            return;
+        }
+    };
+    if missed.is_empty() {
+        return;
+    }
+    let mut posts: Vec<&String> = missed.iter().map(|(post, _)| post).collect();
+    posts.dedup();
+    let n = posts.len();
+    let body = format!(
+        "{n} scheduled post{} passed {} while Sipstory could not publish. Review them to publish now, reschedule or discard.",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "its time" } else { "their time" },
+    );
+    core.announce(Notice {
+        kind: NoticeKind::Missed,
+        title: format!("{n} missed post{}", if n == 1 { "" } else { "s" }),
+        body,
+        post_id: (n == 1).then(|| posts[0].clone()),
+        account_id: account_id.map(str::to_owned),
+        link: None,
+    })
+    .await;
+}

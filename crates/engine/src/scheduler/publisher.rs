@@ -1,0 +1,429 @@
+//! Runs one claimed target: reconciles a request whose answer was lost, then publishes the
+//! thread item by item, committing an in-flight mark before each request and the platform's
+//! answer after it, so a crash at any point is recovered without losing or doubling a post.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use super::backoff::retry_delay;
+use super::reconcile::find_match;
+use crate::engine::Core;
+use crate::model::{ItemResult, TargetError, TargetState};
+use crate::notify::{Notice, NoticeKind};
+use crate::provider::{
+    Credentials, ErrorKind, OutgoingItem, OutgoingMedia, Provider, ProviderError, PublishContext,
+    PublishHttp,
+};
+use crate::store::{Job, LogEntry, TargetUpdate};
+
+/// Publishes (or reconciles) one leased target and records the outcome.
+pub async fn publish_target(core: &Arc<Core>, target_id: &str) {
+    let job = match core.store.job(target_id) {
+        Ok(job) => job,
+        Err(e) => {
+            tracing::error!(target_id, error = %e, "could not load a claimed target");
+            return;
+        }
+    };
+    let Some(provider) = core.registry.get(&job.account.platform).cloned() else {
+        let error = ProviderError::new(
+            ErrorKind::Permanent,
+            format!("This version of Sipstory cannot publish to {} yet.", job.account.platform),
+        )
+        .with_code("no_provider");
+        Attempt::finish_failed(core, &job, &error).await;
+        return;
+    };
+    let credentials = Credentials::new(core.secrets.clone(), &job.account.id);
+    let http = PublishHttp::new(core.http.clone());
+    let mut attempt = Attempt {
+        core,
+        provider: provider.as_ref(),
+        cx: PublishContext { account: &job.account, credentials: &credentials, http: &http },
+        attempts: job.target.attempts,
+        results: job.target.results.clone(),
+        job: &job,
+    };
+    if let Err(e) = attempt.run().await {
+        tracing::error!(target_id, error = %e, "could not record a publish outcome");
+    }
+}
+
+struct Attempt<'a> {
+    core: &'a Arc<Core>,
+    job: &'a Job,
+    provider: &'a dyn Provider,
+    cx: PublishContext<'a>,
+    attempts: u32,
+    results: Vec<ItemResult>,
+}
+
+type StoreResult<T> = Result<T, crate::store::StoreError>;
+
+impl Attempt<'_> {
+    async fn run(&mut self) -> StoreResult<()> {
+        if let Some((position, sent_at)) = self.job.inflight {
+            if self.defer_until_settled(sent_at)? || !self.reconcile(position, sent_at).await? {
+                return Ok(());
+            }
+        }
+        let mut refreshed = false;
+        let mut position = self.next_position();
+        while (position as usize) < self.job.items.len() {
+            if self.waits_for_delay(position)? {
+                return Ok(());
+            }
+            let outcome = self.publish_item(position).await?;
+            match outcome {
+                Ok(()) => position += 1,
+                Err(e) if e.kind == ErrorKind::Auth && !refreshed => {
+                    refreshed = true;
+                    self.core.store.update_target(&self.job.target.id, &self.still_publishing())?;
+                    if let Err(refresh_error) = self.refresh().await {
+                        return self.needs_reconnect(&refresh_error).await;
+                    }
+                }
+                Err(e) => return self.handle_error(&e).await,
+            }
+        }
+        self.finish_published().await
+    }
+
+    fn next_position(&self) -> u32 {
+        self.results.iter().map(|r| r.position + 1).max().unwrap_or(0)
+    }
+
+    /// A thread item with a delay waits for it: the target goes back to the queue until then.
+    fn waits_for_delay(&self, position: u32) -> StoreResult<bool> {
+        let delay = self.job.items[position as usize].delay_secs;
+        let Some(previous) = self.results.last().filter(|_| position > 0 && delay > 0) else {
+            return Ok(false);
+        };
+        let due = previous.published_at + chrono::Duration::seconds(i64::from(delay));
+        if due <= Utc::now() {
+            return Ok(false);
+        }
+        self.core.store.update_target(
+            &self.job.target.id,
+            &TargetUpdate { state: TargetState::Scheduled, next_attempt_at: Some(due), error: None, keep_inflight: false },
+        )?;
+        Ok(true)
+    }
+
+    /// Sends one item. The outer result is the store's; the inner one the platform's.
+    async fn publish_item(&mut self, position: u32) -> StoreResult<Result<(), ProviderError>> {
+        let item = &self.job.items[position as usize];
+        let media = match self.outgoing_media(position) {
+            Ok(media) => media,
+            Err(e) => return Ok(Err(e)),
+        };
+        let root = self.results.first();
+        let reply_to = self.results.last();
+        let outgoing = OutgoingItem {
+            position,
+            text: &item.text,
+            media,
+            root,
+            reply_to,
+            settings: &self.job.target.settings,
+            idempotency_key: format!("{}-{position}", self.job.target.id),
+        };
+        self.core.store.mark_inflight(&self.job.target.id, position, Utc::now())?;
+        self.attempts += 1;
+        let answer = self.provider.publish(&self.cx, &outgoing).await;
+        self.flush_log("publish", answer.as_ref().err())?;
+        let published = match answer {
+            Ok(published) => published,
+            Err(e) => return Ok(Err(e)),
+        };
+        let result = ItemResult {
+            position,
+            remote_id: published.remote_id,
+            url: published.url,
+            extra: published.extra,
+            published_at: Utc::now(),
+        };
+        self.core.store.record_result(&self.job.target.id, &result)?;
+        self.results.push(result);
+        Ok(Ok(()))
+    }
+
+    fn outgoing_media(&self, position: u32) -> Result<Vec<OutgoingMedia>, ProviderError> {
+        let item = &self.job.items[position as usize];
+        item.media
+            .iter()
+            .map(|m| {
+                let media = self.core.store.media(&m.media_id).map_err(|_| {
+                    ProviderError::new(
+                        ErrorKind::Permanent,
+                        format!("A media file of item {} is no longer in the library.", position + 1),
+                    )
+                    .with_code("media_missing")
+                })?;
+                Ok(OutgoingMedia {
+                    media_id: media.id,
+                    path: media.path.into(),
+                    mime: media.facts.mime,
+                    size_bytes: media.facts.size_bytes,
+                    alt: m.alt.clone().or(media.alt),
+                })
+            })
+            .collect()
+    }
+
+    /// A request sent at `sent_at` may still be landing (the platform may be processing it
+    /// after our side died or gave up): the platform is only asked once it can no longer land,
+    /// after the request's timeout and the reconcile delay. Returns whether it deferred.
+    fn defer_until_settled(&self, sent_at: chrono::DateTime<Utc>) -> StoreResult<bool> {
+        let config = &self.core.config;
+        let settle = config.http_timeout + config.reconcile_delay;
+        let settled_at = sent_at + chrono::Duration::from_std(settle).unwrap_or_default();
+        if Utc::now() >= settled_at {
+            return Ok(false);
+        }
+        self.core.store.update_target(
+            &self.job.target.id,
+            &TargetUpdate {
+                state: TargetState::Unconfirmed,
+                next_attempt_at: Some(settled_at),
+                error: self.job.target.last_error.as_ref(),
+                keep_inflight: true,
+            },
+        )?;
+        Ok(true)
+    }
+
+    /// Asks the platform whether the item sent at `sent_at` landed. Returns whether to go on
+    /// publishing (found and recorded, or surely not there).
+    async fn reconcile(&mut self, position: u32, sent_at: chrono::DateTime<Utc>) -> StoreResult<bool> {
+        let since = sent_at - chrono::Duration::minutes(5);
+        let recent = self.provider.recent_posts(&self.cx, since).await;
+        self.flush_log("reconcile", recent.as_ref().err())?;
+        let item = &self.job.items[position as usize];
+        match recent {
+            Ok(Some(recent)) => {
+                let taken: Vec<&str> = self.results.iter().map(|r| r.remote_id.as_str()).collect();
+                if let Some(found) = find_match(&recent, &item.text, sent_at, &taken) {
+                    tracing::info!(target_id = %self.job.target.id, position, "unconfirmed item found on the platform");
+                    let result = ItemResult {
+                        position,
+                        remote_id: found.remote_id.clone(),
+                        url: found.url.clone(),
+                        extra: found.extra.clone(),
+                        published_at: found.created_at.unwrap_or(sent_at),
+                    };
+                    self.core.store.record_result(&self.job.target.id, &result)?;
+                    self.results.push(result);
+                    return Ok(true);
+                }
+                tracing::info!(target_id = %self.job.target.id, position, "unconfirmed item not on the platform: sending it again");
+                if self.attempts >= self.core.config.max_attempts {
+                    let error = ProviderError::new(ErrorKind::Permanent, "The platform never confirmed this post after repeated attempts.").with_code("unconfirmed");
+                    self.finish(&error, TargetState::Failed).await?;
+                    return Ok(false);
+                }
+                Ok(true)
+            }
+            Ok(None) => {
+                let error = TargetError {
+                    code: Some("unconfirmed".into()),
+                    message: "The platform did not answer and Sipstory cannot check whether the post went out. Check the account, then mark it published or publish it again.".into(),
+                    http_status: None,
+                    at: Utc::now(),
+                };
+                self.core.store.update_target(
+                    &self.job.target.id,
+                    &TargetUpdate { state: TargetState::Unconfirmed, next_attempt_at: None, error: Some(&error), keep_inflight: true },
+                )?;
+                Ok(false)
+            }
+            Err(e) => {
+                let wait = retry_delay(1, self.core.config.backoff_base, self.core.config.backoff_max, e.retry_after);
+                let error = target_error(&e);
+                self.core.store.update_target(
+                    &self.job.target.id,
+                    &TargetUpdate { state: TargetState::Unconfirmed, next_attempt_at: Some(Utc::now() + wait), error: Some(&error), keep_inflight: true },
+                )?;
+                Ok(false)
+            }
+        }
+    }
+
+    async fn refresh(&self) -> Result<(), ProviderError> {
+        let refreshed = self.provider.refresh(&self.cx).await;
+        self.flush_log("refresh", refreshed.as_ref().err()).ok();
+        refreshed
+    }
+
+    /// The target stays leased while its credentials are refreshed.
+    fn still_publishing(&self) -> TargetUpdate<'static> {
+        TargetUpdate { state: TargetState::Publishing, next_attempt_at: None, error: None, keep_inflight: false }
+    }
+
+    async fn handle_error(&mut self, e: &ProviderError) -> StoreResult<()> {
+        let config = &self.core.config;
+        match e.kind {
+            ErrorKind::Permanent => self.finish(e, TargetState::Failed).await,
+            ErrorKind::Auth => self.needs_reconnect(e).await,
+            ErrorKind::Unknown => {
+                let error = target_error(e);
+                let next = Utc::now() + config.reconcile_delay;
+                // Reconciling waits until the request can no longer land (see
+                // `defer_until_settled`), which the next run of this target enforces.
+                self.core.store.update_target(
+                    &self.job.target.id,
+                    &TargetUpdate { state: TargetState::Unconfirmed, next_attempt_at: Some(next), error: Some(&error), keep_inflight: true },
+                )
+            }
+            ErrorKind::Transient if self.attempts >= config.max_attempts => {
+                self.finish(e, TargetState::Failed).await
+            }
+            ErrorKind::Transient => {
+                let wait = retry_delay(self.attempts.max(1), config.backoff_base, config.backoff_max, e.retry_after);
+                let error = target_error(e);
+                tracing::info!(target_id = %self.job.target.id, attempt = self.attempts, wait_ms = wait.as_millis() as u64, error = %e, "publish will be retried");
+                self.core.store.update_target(
+                    &self.job.target.id,
+                    &TargetUpdate { state: TargetState::Scheduled, next_attempt_at: Some(Utc::now() + wait), error: Some(&error), keep_inflight: false },
+                )
+            }
+        }
+    }
+
+    /// The credentials are refused and cannot be refreshed: the account needs reconnecting and
+    /// its targets wait (they do not fail).
+    async fn needs_reconnect(&self, e: &ProviderError) -> StoreResult<()> {
+        let store = &self.core.store;
+        let error = target_error(e);
+        store.update_target(
+            &self.job.target.id,
+            &TargetUpdate { state: TargetState::Scheduled, next_attempt_at: Some(Utc::now()), error: Some(&error), keep_inflight: false },
+        )?;
+        store.refund_attempt(&self.job.target.id)?;
+        if store.disconnect_account(&self.job.account.id)? {
+            let account = &self.job.account;
+            self.core
+                .announce(Notice {
+                    kind: NoticeKind::NeedsReconnect,
+                    title: format!("Reconnect {} on {}", account.handle, platform_name(self.provider)),
+                    body: format!("{} Its scheduled posts wait until it is reconnected.", e.message),
+                    post_id: None,
+                    account_id: Some(account.id.clone()),
+                    link: None,
+                })
+                .await;
+        }
+        Ok(())
+    }
+
+    async fn finish(&self, e: &ProviderError, state: TargetState) -> StoreResult<()> {
+        let error = target_error(e);
+        self.core.store.update_target(
+            &self.job.target.id,
+            &TargetUpdate { state, next_attempt_at: None, error: Some(&error), keep_inflight: false },
+        )?;
+        self.core
+            .announce(Notice {
+                kind: NoticeKind::Failed,
+                title: format!("Could not publish to {} ({})", platform_name(self.provider), self.job.account.handle),
+                body: e.message.clone(),
+                post_id: Some(self.job.post_id.clone()),
+                account_id: Some(self.job.account.id.clone()),
+                link: None,
+            })
+            .await;
+        Ok(())
+    }
+
+    /// Fails a target that cannot even be attempted (no provider for its platform).
+    async fn finish_failed(core: &Arc<Core>, job: &Job, e: &ProviderError) {
+        let error = target_error(e);
+        let update = TargetUpdate { state: TargetState::Failed, next_attempt_at: None, error: Some(&error), keep_inflight: false };
+        if let Err(store_error) = core.store.update_target(&job.target.id, &update) {
+            tracing::error!(error = %store_error, "could not record a failed target");
+        }
+    }
+
+    async fn finish_published(&self) -> StoreResult<()> {
+        self.core.store.update_target(
+            &self.job.target.id,
+            &TargetUpdate { state: TargetState::Published, next_attempt_at: None, error: None, keep_inflight: false },
+        )?;
+        let first = self.job.items.first().map(|i| i.text.as_str()).unwrap_or_default();
+        self.core
+            .announce(Notice {
+                kind: NoticeKind::Published,
+                title: format!("Published to {} ({})", platform_name(self.provider), self.job.account.handle),
+                body: preview(first),
+                post_id: Some(self.job.post_id.clone()),
+                account_id: Some(self.job.account.id.clone()),
+                link: self.results.first().and_then(|r| r.url.clone()),
+            })
+            .await;
+        Ok(())
+    }
+
+    /// Writes the requests made since the last flush to the publish log.
+    fn flush_log(&self, action: &str, error: Option<&ProviderError>) -> StoreResult<()> {
+        let now = Utc::now();
+        let mut entries: Vec<LogEntry> = self
+            .cx
+            .http
+            .take_exchanges()
+            .into_iter()
+            .map(|x| LogEntry {
+                id: 0,
+                at: now,
+                post_id: Some(self.job.post_id.clone()),
+                target_id: Some(self.job.target.id.clone()),
+                account_id: Some(self.job.account.id.clone()),
+                platform: Some(self.job.account.platform.clone()),
+                action: x.action,
+                endpoint: Some(x.endpoint),
+                http_status: x.http_status,
+                error_code: x.error.as_ref().map(|_| "network".to_owned()),
+                error_message: x.error,
+                duration_ms: x.duration_ms,
+                attempt: self.attempts,
+            })
+            .collect();
+        if let Some(e) = error {
+            entries.push(LogEntry {
+                id: 0,
+                at: now,
+                post_id: Some(self.job.post_id.clone()),
+                target_id: Some(self.job.target.id.clone()),
+                account_id: Some(self.job.account.id.clone()),
+                platform: Some(self.job.account.platform.clone()),
+                action: format!("{action}_failed"),
+                endpoint: None,
+                http_status: e.http_status,
+                error_code: e.code.clone(),
+                error_message: Some(e.message.clone()),
+                duration_ms: 0,
+                attempt: self.attempts,
+            });
+        }
+        if entries.is_empty() {
+            return Ok(());
+        }
+        self.core.store.append_log(&entries)
+    }
+}
+
+fn target_error(e: &ProviderError) -> TargetError {
+    TargetError { code: e.code.clone(), message: e.message.clone(), http_status: e.http_status, at: Utc::now() }
+}
+
+fn platform_name(provider: &dyn Provider) -> &str {
+    &provider.info().name
+}
+
+fn preview(text: &str) -> String {
+    let mut preview: String = text.chars().take(120).collect();
+    if preview.len() < text.len() {
+        preview.push('…');
+    }
+    preview
+}

@@ -1,0 +1,136 @@
+//! The database schema as versioned migrations (`rusqlite_migration`, tracked in
+//! `user_version`). Times are UTC milliseconds since the epoch. No secret is ever stored here.
+
+use rusqlite_migration::{M, Migrations};
+
+const V1: &str = r#"
+CREATE TABLE accounts (
+    id            TEXT PRIMARY KEY,
+    platform      TEXT NOT NULL,
+    handle        TEXT NOT NULL,
+    display_name  TEXT NOT NULL,
+    avatar_url    TEXT,
+    status        TEXT NOT NULL DEFAULT 'connected'
+                  CHECK (status IN ('connected', 'needs_reconnect', 'disabled')),
+    paused        INTEGER NOT NULL DEFAULT 0,
+    settings      TEXT NOT NULL DEFAULT '{}',
+    created_at    INTEGER NOT NULL,
+    UNIQUE (platform, handle)
+);
+
+CREATE TABLE posts (
+    id            TEXT PRIMARY KEY,
+    items         TEXT NOT NULL,
+    tags          TEXT NOT NULL DEFAULT '[]',
+    scheduled_at  INTEGER,
+    time_zone     TEXT NOT NULL,
+    is_draft      INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+CREATE INDEX posts_by_time ON posts (scheduled_at);
+
+CREATE TABLE targets (
+    id                 TEXT PRIMARY KEY,
+    post_id            TEXT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    account_id         TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    custom_items       TEXT,
+    settings           TEXT NOT NULL DEFAULT '{}',
+    state              TEXT NOT NULL CHECK (state IN
+                       ('draft', 'scheduled', 'publishing', 'unconfirmed', 'published', 'failed', 'missed')),
+    attempts           INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at    INTEGER,
+    lease_owner        TEXT,
+    inflight_position  INTEGER,
+    inflight_since     INTEGER,
+    error_code         TEXT,
+    error_message      TEXT,
+    error_status       INTEGER,
+    error_at           INTEGER,
+    updated_at         INTEGER NOT NULL,
+    UNIQUE (post_id, account_id)
+);
+CREATE INDEX targets_due ON targets (state, next_attempt_at);
+CREATE INDEX targets_by_post ON targets (post_id);
+CREATE INDEX targets_by_account ON targets (account_id, state);
+
+CREATE TABLE item_results (
+    target_id     TEXT NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    remote_id     TEXT NOT NULL,
+    url           TEXT,
+    extra         TEXT NOT NULL DEFAULT 'null',
+    published_at  INTEGER NOT NULL,
+    PRIMARY KEY (target_id, position)
+);
+
+CREATE TABLE media (
+    id             TEXT PRIMARY KEY,
+    original_name  TEXT NOT NULL,
+    path           TEXT NOT NULL,
+    sha256         TEXT NOT NULL UNIQUE,
+    mime           TEXT NOT NULL,
+    size_bytes     INTEGER NOT NULL,
+    width          INTEGER,
+    height         INTEGER,
+    duration_ms    INTEGER,
+    alt            TEXT,
+    created_at     INTEGER NOT NULL
+);
+
+CREATE TABLE time_slots (
+    account_id  TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    weekday     INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+    minute      INTEGER NOT NULL CHECK (minute BETWEEN 0 AND 1439),
+    PRIMARY KEY (account_id, weekday, minute)
+);
+
+CREATE TABLE publish_log (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    at             INTEGER NOT NULL,
+    post_id        TEXT,
+    target_id      TEXT,
+    account_id     TEXT,
+    platform       TEXT,
+    action         TEXT NOT NULL,
+    endpoint       TEXT,
+    http_status    INTEGER,
+    error_code     TEXT,
+    error_message  TEXT,
+    duration_ms    INTEGER NOT NULL DEFAULT 0,
+    attempt        INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX publish_log_by_time ON publish_log (at);
+CREATE INDEX publish_log_by_post ON publish_log (post_id);
+
+CREATE TABLE notifications (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at  INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    post_id     TEXT,
+    account_id  TEXT,
+    link        TEXT,
+    read        INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX notifications_by_time ON notifications (created_at);
+
+CREATE TABLE settings (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
+"#;
+
+/// Every migration, oldest first. Append; never edit a released one.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok());
+    }
+}

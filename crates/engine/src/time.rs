@@ -1,0 +1,111 @@
+//! Wall-clock times in IANA zones: turning a local date and time into UTC across DST changes,
+//! and finding an account's next free posting slot.
+
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a known time zone (use an IANA name such as Europe/Berlin)")]
+pub struct UnknownZone(pub String);
+
+pub fn parse_zone(name: &str) -> Result<Tz, UnknownZone> {
+    name.parse::<Tz>().map_err(|_| UnknownZone(name.to_owned()))
+}
+
+/// A local time resolved to UTC, and whether it had to move because the clocks changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Resolved {
+    pub utc: DateTime<Utc>,
+    /// The local time did not exist (spring forward) and moved later by the gap.
+    pub shifted: bool,
+}
+
+/// Resolves a local time in `zone`. A time skipped by a spring-forward change moves later by the
+/// length of the gap (02:30 → 03:30); a time that occurs twice (fall back) takes the first
+/// occurrence — as calendar standards (RFC 5545) do.
+pub fn resolve_local(local: NaiveDateTime, zone: Tz) -> Resolved {
+    match zone.from_local_datetime(&local) {
+        LocalResult::Single(at) => Resolved { utc: at.with_timezone(&Utc), shifted: false },
+        LocalResult::Ambiguous(first, _) => Resolved { utc: first.with_timezone(&Utc), shifted: false },
+        LocalResult::None => {
+            // Read the time with the offset in force just before the gap.
+            let before = zone
+                .from_local_datetime(&(local - Duration::hours(3)))
+                .earliest()
+                .map(|at| at.offset().fix())
+                .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset"));
+            let utc = (local - Duration::seconds(i64::from(before.local_minus_utc()))).and_utc();
+            Resolved { utc, shifted: true }
+        }
+    }
+}
+
+/// The first slot (weekday 0 = Monday, minute of the local day) strictly after `after`, in
+/// `zone`, whose time is not in `taken`; looks up to `days` days ahead.
+pub fn next_free_slot(
+    slots: &[(u8, u16)],
+    zone: Tz,
+    after: DateTime<Utc>,
+    taken: &[DateTime<Utc>],
+    days: u32,
+) -> Option<DateTime<Utc>> {
+    let start: NaiveDate = after.with_timezone(&zone).date_naive();
+    let mut sorted = slots.to_vec();
+    sorted.sort_unstable();
+    (0..=days).find_map(|offset| {
+        let day = start + Duration::days(i64::from(offset));
+        let weekday = day.weekday().num_days_from_monday() as u8;
+        sorted
+            .iter()
+            .filter(|(d, _)| *d == weekday)
+            .filter_map(|(_, minute)| {
+                let time = NaiveTime::from_num_seconds_from_midnight_opt(u32::from(*minute) * 60, 0)?;
+                Some(resolve_local(day.and_time(time), zone).utc)
+            })
+            .find(|at| *at > after && !taken.contains(at))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn spring_forward_gap_moves_later_in_new_york_and_berlin() {
+        let ny = resolve_local(local("2027-03-14 02:30"), parse_zone("America/New_York").unwrap());
+        assert!(ny.shifted);
+        assert_eq!(ny.utc.to_rfc3339(), "2027-03-14T07:30:00+00:00"); // 03:30 EDT
+        let berlin = resolve_local(local("2027-03-28 02:30"), parse_zone("Europe/Berlin").unwrap());
+        assert!(berlin.shifted);
+        assert_eq!(berlin.utc.to_rfc3339(), "2027-03-28T01:30:00+00:00"); // 03:30 CEST
+    }
+
+    #[test]
+    fn fall_back_takes_the_first_occurrence() {
+        let ny = resolve_local(local("2027-11-07 01:30"), parse_zone("America/New_York").unwrap());
+        assert!(!ny.shifted);
+        assert_eq!(ny.utc.to_rfc3339(), "2027-11-07T05:30:00+00:00"); // 01:30 EDT
+    }
+
+    #[test]
+    fn unknown_zone_is_an_error() {
+        assert_eq!(parse_zone("Mars/Olympus").unwrap_err(), UnknownZone("Mars/Olympus".into()));
+    }
+
+    #[test]
+    fn next_slot_skips_taken_and_past_times() {
+        let zone = parse_zone("Europe/Berlin").unwrap();
+        // Monday 2027-01-04 10:00 Berlin = 09:00 UTC.
+        let after = resolve_local(local("2027-01-04 10:00"), zone).utc;
+        let slots = [(0, 9 * 60), (0, 10 * 60), (0, 14 * 60), (2, 8 * 60)];
+        let taken = [resolve_local(local("2027-01-04 14:00"), zone).utc];
+        let next = next_free_slot(&slots, zone, after, &taken, 14).unwrap();
+        assert_eq!(next, resolve_local(local("2027-01-06 08:00"), zone).utc);
+        assert_eq!(next_free_slot(&[], zone, after, &[], 14), None);
+    }
+}

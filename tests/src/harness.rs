@@ -1,0 +1,144 @@
+//! Shared set-up for the engine's integration tests: an engine on a temp data folder with the
+//! real keychain (a service name of its own), the real notification daemon and the loopback
+//! provider, plus polling helpers that wait on state, never on fixed sleeps.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use sipstory_engine::model::Account;
+use sipstory_engine::notify::DesktopNotifier;
+use sipstory_engine::ops::Operations;
+use sipstory_engine::provider::ProviderRegistry;
+use sipstory_engine::scheduler::SchedulerHandle;
+use sipstory_engine::secrets::KeyringSecrets;
+use sipstory_engine::{Engine, EngineConfig};
+
+use crate::fake_platform::FakePlatform;
+use crate::fake_provider::LoopbackProvider;
+
+/// Fails fast, with directions, when the desktop services the tests use are missing.
+pub fn require_desktop_session() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "run through scripts/test.sh (needs a D-Bus session with gnome-keyring and dunst)"
+    );
+}
+
+/// A keychain service name no other test uses.
+pub fn unique_service() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!("sipstory-test-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Engine settings for tests: quick retries and reconciles.
+pub fn fast_config(data_dir: &Path) -> EngineConfig {
+    EngineConfig {
+        max_attempts: 8,
+        backoff_base: Duration::from_millis(100),
+        backoff_max: Duration::from_secs(2),
+        reconcile_delay: Duration::from_millis(200),
+        http_timeout: Duration::from_secs(3),
+        shutdown_grace: Duration::from_secs(2),
+        ..EngineConfig::new(data_dir)
+    }
+}
+
+/// Opens an engine on `data_dir` with the loopback provider, the OS keychain under `service`
+/// and desktop notifications.
+pub fn open_engine(config: EngineConfig, service: &str, concurrency: usize) -> Engine {
+    let mut registry = ProviderRegistry::new();
+    registry.register(Arc::new(LoopbackProvider::with_concurrency(concurrency)));
+    Engine::open(
+        config,
+        registry,
+        Arc::new(KeyringSecrets::new(service)),
+        Arc::new(DesktopNotifier::new("Sipstory tests")),
+    )
+    .expect("engine opens on a fresh data folder")
+}
+
+/// A running engine on a temp folder, removed (with its keychain entries) on drop.
+pub struct TestEngine {
+    pub engine: Engine,
+    pub ops: Operations,
+    pub scheduler: Option<SchedulerHandle>,
+    pub service: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestEngine {
+    pub fn start() -> Self {
+        Self::start_with(fast_config)
+    }
+
+    pub fn start_with(config: impl FnOnce(&Path) -> EngineConfig) -> Self {
+        require_desktop_session();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let service = unique_service();
+        let engine = open_engine(config(dir.path()), &service, 2);
+        let ops = engine.ops();
+        let scheduler = Some(engine.start_scheduler());
+        Self { engine, ops, scheduler, service, dir }
+    }
+
+    /// Stops the scheduler the way Quit does.
+    pub async fn stop(&mut self) {
+        if let Some(scheduler) = self.scheduler.take() {
+            scheduler.shutdown().await;
+        }
+    }
+
+    pub async fn connect(&self, fake: &FakePlatform, handle: &str) -> Account {
+        connect_account(&self.ops, fake, handle).await
+    }
+}
+
+impl Drop for TestEngine {
+    fn drop(&mut self) {
+        for account in self.ops.accounts().unwrap_or_default() {
+            let _ = self.ops.remove_account(&account.id);
+        }
+    }
+}
+
+/// Creates an account on the fake and connects it in Sipstory.
+pub async fn connect_account(ops: &Operations, fake: &FakePlatform, handle: &str) -> Account {
+    let credentials = fake.add_account(handle);
+    let fields = BTreeMap::from([
+        ("base_url".to_owned(), fake.base_url()),
+        ("access_token".to_owned(), credentials.access_token),
+        ("refresh_token".to_owned(), credentials.refresh_token),
+    ]);
+    ops.connect_account(crate::fake_provider::PLATFORM, fields).await.expect("account connects")
+}
+
+/// Polls `check` until it returns `Some`, or panics with `what` after `timeout`.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A valid 1×1 RGBA PNG (checksums included).
+pub fn tiny_png() -> Vec<u8> {
+    vec![
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
+        0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8,
+        0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ]
+}

@@ -1,0 +1,122 @@
+//! The crash test: an engine in a child process publishes 200 posts (some of them threads) to
+//! the loopback fake and is killed with SIGKILL at random moments, again and again, then left
+//! to finish. The fake's record must show every item exactly once: nothing lost, nothing
+//! doubled, threads intact.
+
+use std::collections::BTreeSet;
+use std::process::{Child, Command};
+use std::time::Duration;
+
+use chrono::Utc;
+use rand::Rng;
+use sipstory_engine::model::{PostStatus, ThreadItem};
+use sipstory_engine::ops::{PostInput, Schedule, TargetInputDto};
+use sipstory_engine::store::PostFilter;
+use sipstory_tests::fake_platform::FakePlatform;
+use sipstory_tests::harness::{connect_account, fast_config, open_engine, require_desktop_session, unique_service};
+
+const POSTS: usize = 200;
+const KILLS: usize = 25;
+
+fn thread_for(i: usize) -> Vec<ThreadItem> {
+    let item = |text: String| ThreadItem { text, ..Default::default() };
+    if i % 10 == 0 {
+        (1..=3).map(|n| item(format!("crash post {i} part {n}/3"))).collect()
+    } else {
+        vec![item(format!("crash post {i}"))]
+    }
+}
+
+fn spawn_child(dir: &std::path::Path, service: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_engine-child"))
+        .arg(dir)
+        .arg(service)
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .expect("the engine child starts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_engine_never_loses_or_doubles_a_post() {
+    require_desktop_session();
+    let fake = FakePlatform::start().await;
+    fake.set_latency(Duration::from_millis(15));
+    let dir = tempfile::tempdir().unwrap();
+    let service = unique_service();
+
+    let mut expected = Vec::new();
+    {
+        let engine = open_engine(fast_config(dir.path()), &service, 4);
+        let ops = engine.ops();
+        let account = connect_account(&ops, &fake, "crash").await;
+        let start = Utc::now() + chrono::Duration::milliseconds(300);
+        for i in 0..POSTS {
+            let items = thread_for(i);
+            expected.extend(items.iter().map(|item| item.text.clone()));
+            ops.create_post(PostInput {
+                items,
+                tags: vec![],
+                targets: vec![TargetInputDto { account_id: account.id.clone(), custom_items: None, settings: serde_json::Value::Null }],
+                schedule: Schedule::At { at: start + chrono::Duration::milliseconds(15 * i as i64) },
+                time_zone: None,
+            })
+            .expect("post scheduled");
+        }
+    }
+
+    let mut kills = 0;
+    let mut killed_with_work_left = 0;
+    while kills < KILLS {
+        let mut child = spawn_child(dir.path(), &service);
+        let run = rand::rng().random_range(40..350);
+        tokio::time::sleep(Duration::from_millis(run)).await;
+        child.kill().expect("SIGKILL");
+        child.wait().unwrap();
+        kills += 1;
+        if fake.posts().len() < expected.len() {
+            killed_with_work_left += 1;
+        }
+    }
+    assert!(killed_with_work_left >= 20, "only {killed_with_work_left} kills hit an engine with work left");
+
+    let mut child = spawn_child(dir.path(), &service);
+    let accepted = fake.wait_for_posts(expected.len(), Duration::from_secs(120)).await;
+    // Let the engine record its last answers, then stop it the way Quit does.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    sigterm(&child);
+    child.wait().unwrap();
+
+    assert!(fake.duplicates().is_empty(), "duplicates on the platform: {:?}", fake.duplicates());
+    let got: BTreeSet<&str> = accepted.iter().map(|p| p.text.as_str()).collect();
+    let want: BTreeSet<&str> = expected.iter().map(String::as_str).collect();
+    assert_eq!(got, want, "every item exactly once");
+    assert_eq!(accepted.len(), expected.len());
+
+    let engine = open_engine(fast_config(dir.path()), &service, 4);
+    let ops = engine.ops();
+    let posts = ops.posts(&PostFilter::default()).unwrap();
+    assert_eq!(posts.len(), POSTS);
+    for post in &posts {
+        assert_eq!(post.status, PostStatus::Published, "post {:?} ended {:?}", post.items[0].text, post.status);
+        let results = &post.targets[0].results;
+        assert_eq!(results.len(), post.items.len());
+        for (item, result) in post.items.iter().zip(results) {
+            let remote = accepted.iter().find(|p| p.id == result.remote_id).expect("the stored id is the platform's");
+            assert_eq!(remote.text, item.text);
+        }
+        for pair in results.windows(2) {
+            let reply = accepted.iter().find(|p| p.id == pair[1].remote_id).unwrap();
+            assert_eq!(reply.reply_to.as_deref(), Some(pair[0].remote_id.as_str()), "thread order kept");
+        }
+    }
+    for account in ops.accounts().unwrap() {
+        ops.remove_account(&account.id).unwrap();
+    }
+    println!("crash test: {kills} kills ({killed_with_work_left} with work left), {} items published once each", accepted.len());
+}
+
+/// Asks the child to stop cleanly.
+fn sigterm(child: &Child) {
+    let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    assert!(status.success());
+}
