@@ -121,7 +121,8 @@ impl Operations {
     /// Turns a post into a draft (`true`) or schedules a draft at its planned time (`false`).
     pub fn set_draft(&self, id: &str, draft: bool) -> OpsResult<Post> {
         let post = self.core.store.post(id)?;
-        if draft && post.targets.iter().any(|t| t.state != TargetState::Draft && t.state != TargetState::Scheduled) {
+        let on_platform = |state| matches!(state, TargetState::Publishing | TargetState::Published | TargetState::Unconfirmed);
+        if draft && post.targets.iter().any(|t| on_platform(t.state)) {
             return Err(OpsError::conflict("Only a post that has not started publishing can go back to drafts."));
         }
         let schedule = match (draft, post.scheduled_at) {
