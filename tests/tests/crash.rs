@@ -20,7 +20,7 @@ const KILLS: usize = 25;
 
 fn thread_for(i: usize) -> Vec<ThreadItem> {
     let item = |text: String| ThreadItem { text, ..Default::default() };
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         (1..=3).map(|n| item(format!("crash post {i} part {n}/3"))).collect()
     } else {
         vec![item(format!("crash post {i}"))]

@@ -242,3 +242,22 @@ async fn fault_on_media_upload_is_retried() {
     wait_status(&t.ops, &id, PostStatus::Published).await;
     assert_eq!(fake.posts().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_everywhere_removes_the_thread_from_the_platform() {
+    let fake = FakePlatform::start().await;
+    let t = TestEngine::start();
+    let account = t.connect(&fake, "lea").await;
+    let id = t.ops.create_post(now_post(&account.id, vec![item("a"), item("b")])).unwrap().post.id;
+    wait_status(&t.ops, &id, PostStatus::Published).await;
+    fake.push_fault_on(FaultScope::Any, Fault::status(500, "internal", None));
+    let refused = t.ops.delete_post_everywhere(&id).await.unwrap_err();
+    assert!(refused.message.contains("refused"), "{}", refused.message);
+    assert_eq!(t.ops.post(&id).unwrap().targets[0].results.len(), 2, "nothing forgotten after a refusal");
+    t.ops.delete_post_everywhere(&id).await.unwrap();
+    assert!(fake.posts().iter().all(|p| p.deleted));
+    assert!(t.ops.post(&id).is_err());
+    let deletes: Vec<_> = fake.requests().into_iter().filter(|r| r.method == "DELETE").collect();
+    assert_eq!(deletes.len(), 3, "the refused one, then the reply before the root: {deletes:?}");
+    assert!(deletes[1].path.ends_with(&fake.posts()[1].id));
+}

@@ -81,7 +81,7 @@ impl Operations {
     /// Drafts, newest first.
     pub fn drafts(&self) -> OpsResult<Vec<Post>> {
         let mut drafts = self.core.store.posts(&PostFilter { status: Some(PostStatus::Draft), ..Default::default() })?;
-        drafts.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        drafts.sort_by_key(|p| std::cmp::Reverse(p.updated_at));
         Ok(drafts)
     }
 
@@ -103,6 +103,59 @@ impl Operations {
         self.core.store.delete_post(id)?;
         self.core.queue_changed();
         Ok(())
+    }
+
+    /// Deletes a post's published items from the platforms (last thread item first), then the
+    /// post from Sipstory. Stops at the first platform that refuses, keeping the post and
+    /// whatever is still published, so nothing is forgotten half-way.
+    pub async fn delete_post_everywhere(&self, id: &str) -> OpsResult<()> {
+        let post = self.core.store.post(id)?;
+        for target in post.targets.iter().filter(|t| !t.results.is_empty()) {
+            let account = self.core.store.account(&target.account_id)?;
+            let provider = self.core.registry.get(&account.platform).cloned().ok_or_else(|| {
+                OpsError::new(ErrorCode::UnsupportedPlatform, format!("This version of Sipstory cannot delete posts on {}.", account.platform))
+            })?;
+            let credentials = crate::provider::Credentials::new(self.core.secrets.clone(), &account.id);
+            let http = crate::provider::PublishHttp::new(self.core.http.clone());
+            let cx = crate::provider::PublishContext { account: &account, credentials: &credentials, http: &http };
+            for result in target.results.iter().rev() {
+                let deleted = provider.delete(&cx, result).await;
+                self.log_deletion(&post, target, &account, &http, deleted.as_ref().err())?;
+                deleted.map_err(|e| OpsError::new(ErrorCode::PlatformError, format!("{} refused to delete the post: {}", provider.info().name, e.message)))?;
+                self.core.store.forget_result(&target.id, result.position)?;
+            }
+        }
+        self.delete_post(id)
+    }
+
+    fn log_deletion(
+        &self,
+        post: &Post,
+        target: &crate::model::Target,
+        account: &crate::model::Account,
+        http: &crate::provider::PublishHttp,
+        error: Option<&crate::provider::ProviderError>,
+    ) -> OpsResult<()> {
+        let entry = |endpoint: Option<String>, status: Option<u16>, duration_ms: u64, message: Option<String>| crate::store::LogEntry {
+            id: 0,
+            at: Utc::now(),
+            post_id: Some(post.id.clone()),
+            target_id: Some(target.id.clone()),
+            account_id: Some(account.id.clone()),
+            platform: Some(account.platform.clone()),
+            action: "delete".into(),
+            endpoint,
+            http_status: status,
+            error_code: error.and_then(|e| e.code.clone()),
+            error_message: message,
+            duration_ms,
+            attempt: target.attempts,
+        };
+        let mut entries: Vec<_> = http.take_exchanges().into_iter().map(|x| entry(Some(x.endpoint), x.http_status, x.duration_ms, x.error)).collect();
+        if let Some(e) = error {
+            entries.push(entry(None, e.http_status, 0, Some(e.message.clone())));
+        }
+        Ok(self.core.store.append_log(&entries)?)
     }
 
     /// Moves a post to a new time (calendar drag). A post already published somewhere is not

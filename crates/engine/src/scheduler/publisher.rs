@@ -63,10 +63,10 @@ type StoreResult<T> = Result<T, crate::store::StoreError>;
 
 impl Attempt<'_> {
     async fn run(&mut self) -> StoreResult<()> {
-        if let Some((position, sent_at)) = self.job.inflight {
-            if self.defer_until_settled(sent_at)? || !self.reconcile(position, sent_at).await? {
-                return Ok(());
-            }
+        if let Some((position, sent_at)) = self.job.inflight
+            && (self.defer_until_settled(sent_at)? || !self.reconcile(position, sent_at).await?)
+        {
+            return Ok(());
         }
         let mut refreshed = false;
         let mut position = self.next_position();

@@ -290,4 +290,13 @@ impl Store {
             [account_id],
         )? > 0)
     }
+
+    /// Forgets one published item (deleted from the platform).
+    pub fn forget_result(&self, target_id: &str, position: u32) -> Result<()> {
+        self.conn().execute(
+            "DELETE FROM item_results WHERE target_id = ?1 AND position = ?2",
+            params![target_id, position],
+        )?;
+        Ok(())
+    }
 }
