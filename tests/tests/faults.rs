@@ -261,3 +261,32 @@ async fn deleting_everywhere_removes_the_thread_from_the_platform() {
     assert_eq!(deletes.len(), 3, "the refused one, then the reply before the root: {deletes:?}");
     assert!(deletes[1].path.ends_with(&fake.posts()[1].id));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_publisher_checks_the_rules_again_before_sending() {
+    let fake = FakePlatform::start().await;
+    let t = TestEngine::start();
+    let account = t.connect(&fake, "mia").await;
+    let png = t.dir.path().join("pixel.png");
+    std::fs::write(&png, sipstory_tests::harness::tiny_png()).unwrap();
+    let media = t.ops.import_media(&png, None).await.unwrap();
+    // Written straight to the store, as an older version or a changed rule would leave it.
+    let items = [ThreadItem {
+        text: "five pictures".into(),
+        media: vec![sipstory_engine::model::MediaRef { media_id: media.id, alt: None }; 5],
+        delay_secs: 0,
+    }];
+    let targets = [sipstory_engine::store::TargetInput { account_id: account.id.clone(), custom_items: None, settings: serde_json::json!({}) }];
+    let id = sipstory_engine::model::new_id();
+    t.engine
+        .core()
+        .store
+        .insert_post(&sipstory_engine::store::PostWrite { id: &id, items: &items, tags: &[], scheduled_at: Some(chrono::Utc::now()), time_zone: "UTC", is_draft: false, targets: &targets })
+        .unwrap();
+    t.engine.core().queue_changed();
+    let post = wait_status(&t.ops, &id, PostStatus::Failed).await;
+    let error = post.targets[0].last_error.clone().unwrap();
+    assert_eq!(error.code.as_deref(), Some("rules:too_many_media"));
+    assert!(error.message.contains('4'), "{}", error.message);
+    assert_eq!(fake.request_count("/api/"), 1, "only the connection check reached the platform");
+}

@@ -16,6 +16,7 @@ use crate::provider::{
     PublishHttp,
 };
 use crate::store::{Job, LogEntry, TargetUpdate};
+use crate::validation::{TargetDraft, validate_target};
 
 /// Publishes (or reconciles) one leased target and records the outcome.
 pub async fn publish_target(core: &Arc<Core>, target_id: &str) {
@@ -35,6 +36,13 @@ pub async fn publish_target(core: &Arc<Core>, target_id: &str) {
         Attempt::finish_failed(core, &job, &error).await;
         return;
     };
+    if job.target.results.is_empty()
+        && job.inflight.is_none()
+        && let Some(error) = rule_violation(core, &job, provider.as_ref())
+    {
+        Attempt::finish_failed(core, &job, &error).await;
+        return;
+    }
     let credentials = Credentials::new(core.secrets.clone(), &job.account.id);
     let http = PublishHttp::new(core.http.clone());
     let mut attempt = Attempt {
@@ -336,13 +344,23 @@ impl Attempt<'_> {
         Ok(())
     }
 
-    /// Fails a target that cannot even be attempted (no provider for its platform).
+    /// Fails a target that cannot be attempted (no provider for its platform, rules broken).
     async fn finish_failed(core: &Arc<Core>, job: &Job, e: &ProviderError) {
         let error = target_error(e);
         let update = TargetUpdate { state: TargetState::Failed, next_attempt_at: None, error: Some(&error), keep_inflight: false };
         if let Err(store_error) = core.store.update_target(&job.target.id, &update) {
             tracing::error!(error = %store_error, "could not record a failed target");
+            return;
         }
+        core.announce(Notice {
+            kind: NoticeKind::Failed,
+            title: format!("Could not publish to {} ({})", job.account.platform, job.account.handle),
+            body: e.message.clone(),
+            post_id: Some(job.post_id.clone()),
+            account_id: Some(job.account.id.clone()),
+            link: None,
+        })
+        .await;
     }
 
     async fn finish_published(&self) -> StoreResult<()> {
@@ -410,6 +428,15 @@ impl Attempt<'_> {
         }
         self.core.store.append_log(&entries)
     }
+}
+
+/// The platform's rules, checked again before anything is sent (media may have changed since
+/// the post was scheduled): the first violation, as a permanent error.
+fn rule_violation(core: &Core, job: &Job, provider: &dyn Provider) -> Option<ProviderError> {
+    let media = |id: &str| core.store.media(id).ok().map(|m| m.facts);
+    let draft = TargetDraft { account_id: &job.account.id, items: &job.items, settings: &job.target.settings };
+    let violation = validate_target(&provider.info().rules, &draft, &media).into_iter().next()?;
+    Some(ProviderError::new(ErrorKind::Permanent, violation.message).with_code(format!("rules:{}", violation.code)))
 }
 
 fn target_error(e: &ProviderError) -> TargetError {
