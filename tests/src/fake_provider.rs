@@ -58,8 +58,7 @@ fn info() -> PlatformInfo {
         rules: PlatformRules {
             platform: PLATFORM.into(),
             platform_name: "Loopback".into(),
-            // The fake itself refuses more than 500: tests reach its 422 through a longer text.
-            max_length: None,
+            max_length: Some(crate::fake_platform::MAX_TEXT_CHARS as u32),
             counting: TextCounting::Chars,
             requires_media: false,
             media: MediaRules {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, broadcast};
 
 use crate::notify::{Notice, Notifier};
 use crate::ops::Operations;
@@ -64,6 +64,16 @@ pub enum EngineError {
     Store(#[from] StoreError),
 }
 
+/// What changed in the engine, for windows and trays that show it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EngineEvent {
+    /// Posts, targets, accounts or settings changed: views should refresh.
+    QueueChanged,
+    /// A notification was recorded (and shown on the desktop if enabled).
+    Notified(crate::store::StoredNotification),
+}
+
 /// What the scheduler and the operations layer share.
 pub struct Core {
     pub store: Store,
@@ -74,6 +84,7 @@ pub struct Core {
     pub http: reqwest::Client,
     /// Woken whenever the queue changes, so the scheduler never polls.
     pub wake: Notify,
+    events: broadcast::Sender<EngineEvent>,
     media_dir: PathBuf,
     _lock: File,
 }
@@ -83,15 +94,41 @@ impl Core {
         &self.media_dir
     }
 
-    /// Tells the scheduler the queue changed.
+    /// Tells the scheduler, and anyone watching, that the queue changed.
     pub fn queue_changed(&self) {
         self.wake.notify_one();
+        self.views_changed();
+    }
+
+    /// Tells anyone watching that the queue changed (the scheduler already knows).
+    pub fn views_changed(&self) {
+        let _ = self.events.send(EngineEvent::QueueChanged);
+    }
+
+    /// Events from now on. A slow receiver skips old events rather than holding the engine.
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.events.subscribe()
     }
 
     /// Records a notification and shows it on the desktop when the setting allows.
     pub async fn announce(self: &Arc<Self>, notice: Notice) {
-        if let Err(e) = self.store.insert_notification(&notice, Utc::now()) {
-            tracing::error!(error = %e, "could not store a notification");
+        let at = Utc::now();
+        match self.store.insert_notification(&notice, at) {
+            Ok(id) => {
+                let stored = crate::store::StoredNotification {
+                    id,
+                    created_at: at,
+                    kind: notice.kind,
+                    title: notice.title.clone(),
+                    body: notice.body.clone(),
+                    post_id: notice.post_id.clone(),
+                    account_id: notice.account_id.clone(),
+                    link: notice.link.clone(),
+                    read: false,
+                };
+                let _ = self.events.send(EngineEvent::Notified(stored));
+            }
+            Err(e) => tracing::error!(error = %e, "could not store a notification"),
         }
         let enabled = self.store.settings().map(|s| s.notifications_enabled).unwrap_or(true);
         if !enabled {
@@ -142,6 +179,7 @@ impl Engine {
                 config,
                 http,
                 wake: Notify::new(),
+                events: broadcast::channel(256).0,
                 media_dir,
                 _lock: lock,
             }),

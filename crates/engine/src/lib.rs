@@ -18,4 +18,4 @@ pub mod store;
 pub mod time;
 pub mod validation;
 
-pub use engine::{Core, Engine, EngineConfig, EngineError};
+pub use engine::{Core, Engine, EngineConfig, EngineError, EngineEvent};

@@ -70,6 +70,9 @@ impl Scheduler {
             }
             let claimed = self.claim();
             let full = claimed.len() as u32 >= self.core.config.claim_batch;
+            if !claimed.is_empty() {
+                self.core.views_changed();
+            }
             for job in claimed {
                 self.start(job);
             }

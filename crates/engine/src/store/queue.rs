@@ -300,3 +300,28 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// The next target due on an eligible account: when, the account's handle and platform.
+    pub fn next_up(&self) -> Result<Option<(DateTime<Utc>, String, String)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT t.next_attempt_at, a.handle, a.platform
+             FROM targets t JOIN accounts a ON a.id = t.account_id
+             WHERE t.state = 'scheduled' AND t.next_attempt_at IS NOT NULL AND {ELIGIBLE}
+             ORDER BY t.next_attempt_at LIMIT 1"
+        ))?;
+        Ok(stmt
+            .query_row([], |r| Ok((from_ms(r.get(0)?), r.get(1)?, r.get(2)?)))
+            .optional()?)
+    }
+
+    /// How many targets are in a state.
+    pub fn count_in_state(&self, state: TargetState) -> Result<u64> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM targets WHERE state = ?1",
+            [state.as_str()],
+            |r| r.get(0),
+        )?)
+    }
+}

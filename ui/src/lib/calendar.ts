@@ -1,0 +1,121 @@
+// The calendar's pure logic: posts as FullCalendar events, what a drag may do to a post and
+// where a click on an empty day or slot puts the new post.
+import type { EventInput } from '@fullcalendar/core';
+import { DateTime } from 'luxon';
+import type { PostStatus, PostSummary, TargetState } from './types';
+
+export type CalendarViewType = 'dayGridMonth' | 'timeGridWeek' | 'timeGridDay' | 'listWeek';
+export const CALENDAR_VIEWS: { type: CalendarViewType; label: string; key: string }[] = [
+  { type: 'dayGridMonth', label: 'Month', key: '1' },
+  { type: 'timeGridWeek', label: 'Week', key: '2' },
+  { type: 'timeGridDay', label: 'Day', key: '3' },
+  { type: 'listWeek', label: 'List', key: '4' },
+];
+
+export interface CalendarTarget {
+  accountId: string;
+  platform: string;
+  state: TargetState;
+}
+export interface PostEventProps {
+  status: PostStatus;
+  /** Each platform once, in the order the targets list them. */
+  platforms: string[];
+  targets: CalendarTarget[];
+  tags: string[];
+  isDraft: boolean;
+}
+
+/** What dropping a post at a new time does. */
+export type DropAction = 'reschedule' | 'duplicate' | 'none';
+
+export function dropAction(status: PostStatus): DropAction {
+  if (status === 'draft' || status === 'scheduled') return 'reschedule';
+  if (status === 'published' || status === 'partial') return 'duplicate';
+  return 'none';
+}
+
+/** A post as a calendar event; null for a post with no time (it has no place on the calendar). */
+export function toEvent(post: PostSummary): EventInput | null {
+  if (!post.scheduled_at) return null;
+  const targets = post.targets.map(([accountId, platform, state]) => ({ accountId, platform, state }));
+  const extendedProps: PostEventProps = {
+    status: post.status,
+    platforms: [...new Set(targets.map((t) => t.platform))],
+    targets,
+    tags: post.tags,
+    isDraft: post.status === 'draft',
+  };
+  return {
+    id: post.id,
+    title: post.preview.trim() || 'Untitled post',
+    start: post.scheduled_at,
+    allDay: false,
+    startEditable: dropAction(post.status) !== 'none',
+    durationEditable: false,
+    classNames: ['sp-event', `sp-st-${post.status}`, ...(post.status === 'draft' ? ['sp-planned'] : [])],
+    extendedProps,
+  };
+}
+
+export function toEvents(posts: PostSummary[]): EventInput[] {
+  return posts.map(toEvent).filter((e): e is EventInput => e !== null);
+}
+
+/** The time a new post gets from a click on the calendar. A click on a day (no time) gives
+ * 09:00 that day, or the next full hour when that day is today and 09:00 has passed. A click on
+ * a time slot gives that time. `dateStr` is FullCalendar's string for the clicked date,
+ * `zone` the calendar's time zone ('local' or an IANA name). */
+export function clickedTime(dateStr: string, allDay: boolean, zone: string, now: Date = new Date()): Date {
+  const luxonZone = zone === 'local' ? 'local' : zone;
+  const clicked = DateTime.fromISO(dateStr, { zone: luxonZone });
+  if (!allDay) return clicked.toJSDate();
+  const nine = clicked.set({ hour: 9, minute: 0, second: 0, millisecond: 0 });
+  const current = DateTime.fromJSDate(now).setZone(luxonZone);
+  if (!clicked.hasSame(current, 'day') || nine > current) return nine.toJSDate();
+  return current.plus({ hours: 1 }).startOf('hour').toJSDate();
+}
+
+/** FullCalendar's `firstDay` for the week-start setting. */
+export function firstDay(weekStart: 'monday' | 'sunday' | 'saturday' | undefined): number {
+  return weekStart === 'sunday' ? 0 : weekStart === 'saturday' ? 6 : 1;
+}
+
+/** The inside of a calendar event: time, text, platform badges and status. `nameOf` gives a
+ * platform's display name, `initialsOf` its badge text. */
+export function eventContent(
+  props: PostEventProps,
+  title: string,
+  timeText: string,
+  viewType: string,
+  nameOf: (platform: string) => string,
+  initialsOf: (name: string) => string,
+  labelOf: (status: PostStatus) => string,
+): HTMLElement {
+  const el = (tag: string, className: string, text?: string) => {
+    const node = document.createElement(tag);
+    node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const root = el('div', `sp-ev sp-ev-${viewType.startsWith('list') ? 'list' : viewType.startsWith('timeGrid') ? 'time' : 'month'}`);
+  const line = el('div', 'sp-ev-line');
+  if (timeText && !viewType.startsWith('list')) line.append(el('span', 'sp-ev-time', timeText));
+  line.append(el('span', 'sp-ev-title', title));
+  const meta = el('div', 'sp-ev-meta');
+  for (const platform of props.platforms) {
+    const name = nameOf(platform);
+    const badge = el('span', 'sp-ev-badge', initialsOf(name));
+    badge.title = name;
+    meta.append(badge);
+  }
+  meta.append(el('span', 'sp-ev-status', labelOf(props.status)));
+  root.append(line, meta);
+  return root;
+}
+
+/** What a screen reader says for an event. */
+export function eventLabel(props: PostEventProps, title: string, when: string, nameOf: (platform: string) => string, labelOf: (status: PostStatus) => string): string {
+  const platforms = props.platforms.map(nameOf).join(', ') || 'no accounts';
+  return `${labelOf(props.status)}, ${when}: ${title} (${platforms})`;
+}
