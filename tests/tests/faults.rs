@@ -102,8 +102,11 @@ async fn refused_refresh_waits_for_reconnect_then_publishes() {
     .await;
     let post = t.ops.post(&id).unwrap();
     assert_eq!(post.targets[0].state, TargetState::Scheduled, "the post waits, it does not fail");
-    let (notices, _) = t.ops.notifications(0, 50).unwrap();
-    assert!(notices.iter().any(|n| n.kind == NoticeKind::NeedsReconnect && n.account_id.as_deref() == Some(&account.id)));
+    wait_for("the reconnect notice", WAIT, || async {
+        let (notices, _) = t.ops.notifications(0, 50).unwrap();
+        notices.iter().any(|n| n.kind == NoticeKind::NeedsReconnect && n.account_id.as_deref() == Some(&account.id)).then_some(())
+    })
+    .await;
     assert!(fake.posts().is_empty());
 
     let reconnected = t.connect(&fake, "dave").await;
@@ -207,8 +210,11 @@ async fn published_notification_reaches_the_store() {
     let account = t.connect(&fake, "ivy").await;
     let id = t.ops.create_post(now_post(&account.id, vec![item("hello notifications")])).unwrap().post.id;
     let post = wait_status(&t.ops, &id, PostStatus::Published).await;
-    let (notices, _) = t.ops.notifications(0, 10).unwrap();
-    let notice = notices.iter().find(|n| n.kind == NoticeKind::Published).expect("a published notice");
+    let notice = wait_for("the published notice", WAIT, || async {
+        let (notices, _) = t.ops.notifications(0, 10).unwrap();
+        notices.into_iter().find(|n| n.kind == NoticeKind::Published)
+    })
+    .await;
     assert_eq!(notice.post_id.as_deref(), Some(id.as_str()));
     assert_eq!(notice.link, post.targets[0].results[0].url);
 }

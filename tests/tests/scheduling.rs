@@ -143,8 +143,11 @@ async fn overdue_posts_within_the_grace_go_out_older_ones_are_missed() {
     assert_eq!(missed.status, PostStatus::Missed);
     assert_eq!(fake.posts().len(), 1, "the two-hour-old post was not published late");
     assert_eq!(ops.missed_posts().unwrap().iter().map(|p| p.id.clone()).collect::<Vec<_>>(), vec![ids[1].clone()]);
-    let (notices, _) = ops.notifications(0, 20).unwrap();
-    assert!(notices.iter().any(|n| n.kind == NoticeKind::Missed && n.post_id.as_deref() == Some(ids[1].as_str())));
+    wait_for("the missed notice", WAIT, || async {
+        let (notices, _) = ops.notifications(0, 20).unwrap();
+        notices.iter().any(|n| n.kind == NoticeKind::Missed && n.post_id.as_deref() == Some(ids[1].as_str())).then_some(())
+    })
+    .await;
 
     ops.publish_missed_now(&ids[1]).unwrap();
     published(&ops, &ids[1]).await;

@@ -107,6 +107,10 @@ impl Operations {
         let existed = self.core.store.accounts()?.into_iter().find(|a| {
             a.platform == platform && a.handle == connected.handle
         });
+        if let Some(existing) = &existed {
+            // A reconnect: posts that came due while it was disconnected are missed, not late.
+            crate::scheduler::mark_missed(&self.core, Some(&existing.id)).await;
+        }
         let mut account = Store::new_account(platform, &connected.handle, &connected.display_name);
         account.avatar_url = connected.avatar_url;
         account.settings = connected.settings;
@@ -121,7 +125,6 @@ impl Operations {
             }
             return Err(e.into());
         }
-        crate::scheduler::mark_missed(&self.core, Some(&account.id)).await;
         self.core.queue_changed();
         Ok(account)
     }
@@ -129,10 +132,12 @@ impl Operations {
     /// Pauses or resumes publishing to one account. On resume, posts overdue by more than the
     /// grace become missed rather than going out late.
     pub async fn pause_account(&self, id: &str, paused: bool) -> OpsResult<Account> {
-        self.core.store.set_account_paused(id, paused)?;
+        self.core.store.account(id)?;
         if !paused {
+            // Before the pause lifts, so the scheduler never sees them as merely due.
             crate::scheduler::mark_missed(&self.core, Some(id)).await;
         }
+        self.core.store.set_account_paused(id, paused)?;
         self.core.queue_changed();
         Ok(self.core.store.account(id)?)
     }

@@ -23,10 +23,11 @@ impl Operations {
             return Err(OpsError::invalid("missed_grace_minutes", "The grace must be between 1 minute and 7 days."));
         }
         let resumed = self.core.store.settings()?.publishing_paused && !settings.publishing_paused;
-        self.core.store.save_settings(&settings)?;
         if resumed {
+            // Before the pause lifts, so the scheduler never sees them as merely due.
             crate::scheduler::mark_missed(&self.core, None).await;
         }
+        self.core.store.save_settings(&settings)?;
         self.core.queue_changed();
         Ok(settings)
     }

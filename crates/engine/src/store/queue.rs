@@ -69,8 +69,9 @@ impl Store {
         Ok(unconfirmed)
     }
 
-    /// Scheduled targets due more than `grace` ago, on accounts that could publish now
-    /// (optionally one account), become missed. Returns `(post id, target id)` of each.
+    /// Scheduled targets due more than `grace` ago become missed: on accounts that could
+    /// publish now, or on the one account given whatever its state (it is about to be resumed
+    /// or reconnected, and must not publish them late). Returns `(post id, target id)` of each.
     pub fn mark_missed(
         &self,
         now: DateTime<Utc>,
@@ -81,8 +82,9 @@ impl Store {
         let mut stmt = conn.prepare_cached(&format!(
             "UPDATE targets SET state = 'missed', updated_at = ?1
              WHERE state = 'scheduled' AND next_attempt_at < ?2
-               AND (?3 IS NULL OR account_id = ?3)
-               AND account_id IN (SELECT a.id FROM accounts a WHERE {ELIGIBLE})
+               AND CASE WHEN ?3 IS NULL
+                        THEN account_id IN (SELECT a.id FROM accounts a WHERE {ELIGIBLE})
+                        ELSE account_id = ?3 END
              RETURNING post_id, id"
         ))?;
         let rows = stmt.query_map(params![ms(now), ms(now - grace), account_id], |r| {
