@@ -224,7 +224,7 @@ describe('Composer', () => {
     await emit('tauri://drag-drop', { paths: ['/home/me/cat.png', '/home/me/doc.pdf'], position: { x: 0, y: 0 } });
     expect(await screen.findByText('doc.pdf: this file type is not supported')).toBeInTheDocument();
     expect(screen.getByRole('img', { name: 'A cat' })).toBeInTheDocument();
-    expect(screen.getByLabelText('Alt text')).toHaveValue('A cat');
+    expect(screen.getByLabelText('Alt text for cat.png')).toHaveValue('A cat');
     await waitFor(() => expect(sentInputs('validate_post').at(-1)!.items[0].media).toEqual([{ media_id: 'm1', alt: 'A cat' }]));
   });
 

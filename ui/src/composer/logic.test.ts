@@ -1,10 +1,11 @@
 // Unit tests of the composer's pure logic: zoned times, the PostInput each button sends, where
 // problems show, and settings schemas as form fields.
 import { describe, expect, it } from 'vitest';
-import type { Post, Saved } from '../lib/types';
+import type { Account, PlatformRules, PlatformSummary, Post, Saved } from '../lib/types';
 import { buildInput, draftFromPost, missingForAction, newDraft, savedMessage, validationInput, type ComposerDraft } from './draft';
 import { GENERAL, SHARED, contentProblems, locKey, locateError, locateViolations, mergeLocations, messagesAt } from './locate';
 import { displayValue, parseValue, schemaFields } from './schema';
+import { accountsInScope, counterSpecs, handleOf } from './view';
 import { localParts, zonedInstant } from './zoned';
 
 const violation = (account_id: string, field: string, message: string) => ({ account_id, field, code: 'x', message, limit: null });
@@ -201,5 +202,34 @@ describe('settings schema as a form', () => {
     expect(parseValue(field('event_start'), '2030-06-01T10:00', 'Europe/Paris')).toBe('2030-06-01T08:00:00.000Z');
     expect(displayValue(field('event_start'), '2030-06-01T08:00:00.000Z', 'Europe/Paris')).toBe('2030-06-01T10:00');
     expect(displayValue(field('tags'), ['a', 'b'], 'UTC')).toBe('a, b');
+  });
+});
+
+describe('names and counters', () => {
+  const alice = { id: 'a1', platform: 'bluesky', handle: 'alice.bsky.social' } as Account;
+  const page = { id: 'a2', platform: 'warpcast', handle: 'Sipstory Coffee Co.' } as Account;
+  const accounts = new Map([alice, page].map((a) => [a.id, a]));
+  const platforms = new Map<string, PlatformSummary>([
+    ['bluesky', { id: 'bluesky', name: 'Bluesky', available: true, connection: null, rules: { counting: 'graphemes' } as PlatformRules }],
+    ['warpcast', { id: 'warpcast', name: 'Warpcast', available: true, connection: null, rules: { counting: 'utf8_bytes' } as PlatformRules }],
+  ]);
+
+  it('writes handles with an @ unless they are names', () => {
+    expect(handleOf(alice)).toBe('@alice.bsky.social');
+    expect(handleOf({ ...alice, handle: '@bob@mastodon.social' })).toBe('@bob@mastodon.social');
+    expect(handleOf(page)).toBe('Sipstory Coffee Co.');
+  });
+
+  it('counts the shared thread for the accounts without their own', () => {
+    const targets = [
+      { account_id: 'a1', custom_items: null, settings: {} },
+      { account_id: 'a2', custom_items: [], settings: {} },
+    ];
+    expect(accountsInScope(SHARED, targets, accounts).map((a) => a.id)).toEqual(['a1']);
+    expect(accountsInScope('a2', targets, accounts).map((a) => a.id)).toEqual(['a2']);
+    expect(counterSpecs([alice, page], platforms)).toEqual([
+      { key: 'a1', platform: 'bluesky', label: 'Bluesky @alice.bsky.social', unit: 'characters' },
+      { key: 'a2', platform: 'warpcast', label: 'Warpcast Sipstory Coffee Co.', unit: 'bytes' },
+    ]);
   });
 });

@@ -12,9 +12,9 @@ export interface CounterSpec {
   unit: string;
 }
 
-/** "@alice" */
+/** "@alice"; a handle that is a name ("Sipstory Coffee Co." for a page) stays as it is. */
 export function handleOf(account: Account): string {
-  return account.handle.startsWith('@') ? account.handle : `@${account.handle}`;
+  return account.handle.startsWith('@') || /\s/.test(account.handle) ? account.handle : `@${account.handle}`;
 }
 
 export function platformName(platforms: ReadonlyMap<string, PlatformSummary>, id: string): string {
