@@ -85,6 +85,10 @@ describe('Composer', () => {
     expect(screen.getByRole('button', { name: 'Add to queue' })).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Publish now' })).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Save draft' })).toBeEnabled();
+
+    await fireEvent.keyDown(text, { key: 'Enter', ctrlKey: true });
+    expect(screen.getByText(/1 problem to fix/).closest('details')).toHaveAttribute('open');
+    expect(calls.some((c) => c.cmd === 'create_post')).toBe(false);
   });
 
   it('hides the counter where the platform has no limit', async () => {
