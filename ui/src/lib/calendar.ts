@@ -98,7 +98,7 @@ export function eventContent(
     if (text !== undefined) node.textContent = text;
     return node;
   };
-  const root = el('div', `sp-ev sp-ev-${viewType.startsWith('list') ? 'list' : viewType.startsWith('timeGrid') ? 'time' : 'month'}`);
+  const root = el('div', `sp-ev sp-ev--${viewType.startsWith('list') ? 'list' : viewType.startsWith('timeGrid') ? 'grid' : 'month'}`);
   const line = el('div', 'sp-ev-line');
   if (timeText && !viewType.startsWith('list')) line.append(el('span', 'sp-ev-time', timeText));
   line.append(el('span', 'sp-ev-title', title));

@@ -569,9 +569,11 @@ export function createBackend(data: DemoData, changed: () => void = () => {}) {
 
 /** Makes the page talk to a demo backend instead of the desktop shell; `view`, `calendar`,
  * `post` and `compose` in the URL's query open a view, a calendar layout, a post or the
- * composer (for screenshots). */
+ * composer, and `paused` starts with publishing paused (for screenshots). */
 export function installDemo(query: URLSearchParams = new URLSearchParams(location.search)) {
-  const handler = createBackend(demoData(), () => {
+  const data = demoData();
+  data.settings.publishing_paused = query.has('paused');
+  const handler = createBackend(data, () => {
     setTimeout(() => emit(EVENTS.changed), 0);
   });
   mockWindows('main');

@@ -9,19 +9,25 @@ function parts(date: Date, zone: string | undefined, options: Intl.DateTimeForma
   return new Intl.DateTimeFormat(undefined, { ...options, timeZone: zone }).format(date);
 }
 
-/** "Tue 14 May, 09:30" (with the year when it is not this year's; without the weekday when
- * `weekday` is false). */
-export function formatDateTime(iso: string | Date, zone?: string, weekday = true): string {
+/** "Tue 14 May, 09:30" (with the year when it is not this year's). */
+export function formatDateTime(iso: string | Date, zone?: string): string {
   const date = typeof iso === 'string' ? new Date(iso) : iso;
   const sameYear = date.getFullYear() === new Date().getFullYear();
   return parts(date, zone, {
-    weekday: weekday ? 'short' : undefined,
+    weekday: 'short',
     day: 'numeric',
     month: 'short',
     year: sameYear ? undefined : 'numeric',
     hour: '2-digit',
     minute: '2-digit',
   });
+}
+
+/** "14 May" (with the year when it is not this year's). */
+export function formatDate(iso: string | Date, zone?: string): string {
+  const date = typeof iso === 'string' ? new Date(iso) : iso;
+  const sameYear = date.getFullYear() === new Date().getFullYear();
+  return parts(date, zone, { day: 'numeric', month: 'short', year: sameYear ? undefined : 'numeric' });
 }
 
 /** "09:30" */
