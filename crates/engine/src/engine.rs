@@ -1,9 +1,10 @@
 //! The running engine: opens the data folder (taking its single-instance lock), the store and
 //! the media library, and holds what the scheduler and the operations layer share.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -11,7 +12,7 @@ use tokio::sync::{Notify, broadcast};
 
 use crate::notify::{Notice, Notifier};
 use crate::ops::Operations;
-use crate::provider::ProviderRegistry;
+use crate::provider::{Credentials, ProviderRegistry};
 use crate::scheduler::SchedulerHandle;
 use crate::secrets::SecretStore;
 use crate::store::{Store, StoreError};
@@ -85,6 +86,8 @@ pub struct Core {
     /// Woken whenever the queue changes, so the scheduler never polls.
     pub wake: Notify,
     events: broadcast::Sender<EngineEvent>,
+    /// One keychain reader per account, so publishing reads each account's secrets once.
+    credentials: Mutex<HashMap<String, Arc<Credentials>>>,
     media_dir: PathBuf,
     _lock: File,
 }
@@ -92,6 +95,19 @@ pub struct Core {
 impl Core {
     pub fn media_dir(&self) -> &Path {
         &self.media_dir
+    }
+
+    /// The account's secrets, read from the keychain on first use.
+    pub fn credentials(&self, account_id: &str) -> Arc<Credentials> {
+        let mut all = self.credentials.lock().unwrap_or_else(|p| p.into_inner());
+        all.entry(account_id.to_owned())
+            .or_insert_with(|| Arc::new(Credentials::new(self.secrets.clone(), account_id)))
+            .clone()
+    }
+
+    /// Drops the cached secrets of an account whose keychain entry was replaced or removed.
+    pub fn forget_credentials(&self, account_id: &str) {
+        self.credentials.lock().unwrap_or_else(|p| p.into_inner()).remove(account_id);
     }
 
     /// Tells the scheduler, and anyone watching, that the queue changed.
@@ -180,6 +196,7 @@ impl Engine {
                 http,
                 wake: Notify::new(),
                 events: broadcast::channel(256).0,
+                credentials: Mutex::new(HashMap::new()),
                 media_dir,
                 _lock: lock,
             }),

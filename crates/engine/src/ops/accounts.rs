@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{ErrorCode, OpsError, OpsResult, Operations};
+use super::{ErrorCode, Operations, OpsError, OpsResult};
 use crate::model::{Account, AccountStatus};
 use crate::provider::{ConnectionSpec, Credentials, PublishHttp};
 use crate::store::Store;
@@ -65,7 +65,10 @@ impl Operations {
     /// The length of `text` as `platform` counts it (the composer's live counter).
     pub fn count_text(&self, platform: &str, text: &str) -> OpsResult<(usize, Option<u32>)> {
         let rules = self.rules(platform).ok_or_else(|| {
-            OpsError::invalid("platform", format!("Sipstory does not know the platform '{platform}'."))
+            OpsError::invalid(
+                "platform",
+                format!("Sipstory does not know the platform '{platform}'."),
+            )
         })?;
         Ok((rules.count(text), rules.max_length))
     }
@@ -101,12 +104,19 @@ impl Operations {
         }
         let http = PublishHttp::new(self.core.http.clone());
         let connected = provider.connect(&http, &fields).await.map_err(|e| OpsError {
-            field: e.code.as_ref().and_then(|c| c.strip_prefix("field:")).map(|f| format!("fields.{f}")),
+            field: e
+                .code
+                .as_ref()
+                .and_then(|c| c.strip_prefix("field:"))
+                .map(|f| format!("fields.{f}")),
             ..OpsError::new(ErrorCode::PlatformError, e.message)
         })?;
-        let existed = self.core.store.accounts()?.into_iter().find(|a| {
-            a.platform == platform && a.handle == connected.handle
-        });
+        let existed = self
+            .core
+            .store
+            .accounts()?
+            .into_iter()
+            .find(|a| a.platform == platform && a.handle == connected.handle);
         if let Some(existing) = &existed {
             // A reconnect: posts that came due while it was disconnected are missed, not late.
             crate::scheduler::mark_missed(&self.core, Some(&existing.id)).await;
@@ -118,8 +128,8 @@ impl Operations {
             account.paused = existing.paused;
         }
         let account = self.core.store.upsert_account(&account)?;
-        let credentials = Credentials::new(self.core.secrets.clone(), &account.id);
-        if let Err(e) = credentials.save(&connected.secrets) {
+        self.core.forget_credentials(&account.id);
+        if let Err(e) = self.core.credentials(&account.id).save(&connected.secrets) {
             if existed.is_none() {
                 self.core.store.delete_account(&account.id)?;
             }
@@ -154,6 +164,7 @@ impl Operations {
     pub fn remove_account(&self, id: &str) -> OpsResult<()> {
         self.core.store.account(id)?;
         self.core.secrets.delete(&Credentials::entry_key(id))?;
+        self.core.forget_credentials(id);
         self.core.store.delete_account(id)?;
         self.core.queue_changed();
         Ok(())

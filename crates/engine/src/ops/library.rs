@@ -4,7 +4,7 @@ use std::path::Path;
 
 use chrono::Utc;
 
-use super::{ErrorCode, OpsError, OpsResult, Operations};
+use super::{ErrorCode, Operations, OpsError, OpsResult};
 use crate::media_library::{self, MediaError, StoredFile};
 use crate::model::{Media, new_id};
 
@@ -15,23 +15,37 @@ impl Operations {
         let dir = self.core.media_dir().to_owned();
         let src = path.to_owned();
         let stored_name = name.clone();
-        let stored = tokio::task::spawn_blocking(move || media_library::store_file(&dir, &src, &stored_name))
-            .await
-            .map_err(|e| OpsError::new(ErrorCode::Internal, e.to_string()))?;
+        let stored = tokio::task::spawn_blocking(move || {
+            media_library::store_file(&dir, &src, &stored_name)
+        })
+        .await
+        .map_err(|e| OpsError::new(ErrorCode::Internal, e.to_string()))?;
         self.add_media(stored, &name, alt)
     }
 
     /// Stores uploaded bytes in the library (the local API's uploads).
-    pub async fn upload_media(&self, bytes: Vec<u8>, name: &str, alt: Option<String>) -> OpsResult<Media> {
+    pub async fn upload_media(
+        &self,
+        bytes: Vec<u8>,
+        name: &str,
+        alt: Option<String>,
+    ) -> OpsResult<Media> {
         let dir = self.core.media_dir().to_owned();
         let stored_name = name.to_owned();
-        let stored = tokio::task::spawn_blocking(move || media_library::store_bytes(&dir, &bytes, &stored_name))
-            .await
-            .map_err(|e| OpsError::new(ErrorCode::Internal, e.to_string()))?;
+        let stored = tokio::task::spawn_blocking(move || {
+            media_library::store_bytes(&dir, &bytes, &stored_name)
+        })
+        .await
+        .map_err(|e| OpsError::new(ErrorCode::Internal, e.to_string()))?;
         self.add_media(stored, name, alt)
     }
 
-    fn add_media(&self, stored: Result<StoredFile, MediaError>, name: &str, alt: Option<String>) -> OpsResult<Media> {
+    fn add_media(
+        &self,
+        stored: Result<StoredFile, MediaError>,
+        name: &str,
+        alt: Option<String>,
+    ) -> OpsResult<Media> {
         let stored = stored.map_err(media_error)?;
         let media = Media {
             id: new_id(),
@@ -62,7 +76,10 @@ impl Operations {
     pub fn delete_media(&self, id: &str) -> OpsResult<()> {
         let media = self.core.store.media(id)?;
         if self.core.store.media_in_use(id)? {
-            return Err(OpsError::conflict(format!("{} is used by a post; remove it from the post first.", media.original_name)));
+            return Err(OpsError::conflict(format!(
+                "{} is used by a post; remove it from the post first.",
+                media.original_name
+            )));
         }
         self.core.store.delete_media(id)?;
         if let Err(e) = std::fs::remove_file(&media.path) {
@@ -75,7 +92,10 @@ impl Operations {
 fn media_error(e: MediaError) -> OpsError {
     let code = match e {
         MediaError::TooLarge { .. } => ErrorCode::TooLarge,
-        MediaError::Read { .. } | MediaError::Unsupported { .. } | MediaError::Empty { .. } | MediaError::Damaged { .. } => ErrorCode::InvalidInput,
+        MediaError::Read { .. }
+        | MediaError::Unsupported { .. }
+        | MediaError::Empty { .. }
+        | MediaError::Damaged { .. } => ErrorCode::InvalidInput,
         MediaError::Write(_) => ErrorCode::Internal,
     };
     OpsError { field: Some("file".into()), ..OpsError::new(code, e.to_string()) }

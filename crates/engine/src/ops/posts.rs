@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::input::{PostInput, Schedule};
-use super::{ErrorCode, OpsError, OpsResult, Operations};
+use super::{ErrorCode, Operations, OpsError, OpsResult};
 use crate::model::{ItemResult, Post, PostStatus, PostSummary, TargetState, new_id};
 use crate::store::{PostFilter, PostWrite, TargetInput};
 use crate::time::{next_free_slot, parse_zone, resolve_local};
@@ -73,23 +73,35 @@ impl Operations {
     /// The calendar's posts in `[from, to)`.
     pub fn calendar(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> OpsResult<Vec<PostSummary>> {
         if to <= from {
-            return Err(OpsError::invalid("endDate", "the end of the window must be after its start"));
+            return Err(OpsError::invalid(
+                "endDate",
+                "the end of the window must be after its start",
+            ));
         }
         Ok(self.core.store.calendar(from, to)?)
     }
 
     /// Drafts, newest first.
     pub fn drafts(&self) -> OpsResult<Vec<Post>> {
-        let mut drafts = self.core.store.posts(&PostFilter { status: Some(PostStatus::Draft), ..Default::default() })?;
+        let mut drafts = self
+            .core
+            .store
+            .posts(&PostFilter { status: Some(PostStatus::Draft), ..Default::default() })?;
         drafts.sort_by_key(|p| std::cmp::Reverse(p.updated_at));
         Ok(drafts)
     }
 
     /// Upcoming posts, soonest first.
     pub fn queue(&self) -> OpsResult<Vec<Post>> {
-        let filter = PostFilter { from: Some(Utc::now() - Duration::days(1)), ..Default::default() };
+        let filter =
+            PostFilter { from: Some(Utc::now() - Duration::days(1)), ..Default::default() };
         let mut posts = self.core.store.posts(&filter)?;
-        posts.retain(|p| matches!(p.status, PostStatus::Scheduled | PostStatus::Publishing | PostStatus::Unconfirmed));
+        posts.retain(|p| {
+            matches!(
+                p.status,
+                PostStatus::Scheduled | PostStatus::Publishing | PostStatus::Unconfirmed
+            )
+        });
         Ok(posts)
     }
 
@@ -98,7 +110,9 @@ impl Operations {
     pub fn delete_post(&self, id: &str) -> OpsResult<()> {
         let post = self.core.store.post(id)?;
         if post.targets.iter().any(|t| t.state == TargetState::Publishing) {
-            return Err(OpsError::conflict("This post is being published right now; try again in a moment."));
+            return Err(OpsError::conflict(
+                "This post is being published right now; try again in a moment.",
+            ));
         }
         self.core.store.delete_post(id)?;
         self.core.queue_changed();
@@ -113,15 +127,34 @@ impl Operations {
         for target in post.targets.iter().filter(|t| !t.results.is_empty()) {
             let account = self.core.store.account(&target.account_id)?;
             let provider = self.core.registry.get(&account.platform).cloned().ok_or_else(|| {
-                OpsError::new(ErrorCode::UnsupportedPlatform, format!("This version of Sipstory cannot delete posts on {}.", account.platform))
+                OpsError::new(
+                    ErrorCode::UnsupportedPlatform,
+                    format!(
+                        "This version of Sipstory cannot delete posts on {}.",
+                        account.platform
+                    ),
+                )
             })?;
-            let credentials = crate::provider::Credentials::new(self.core.secrets.clone(), &account.id);
+            let credentials = self.core.credentials(&account.id);
             let http = crate::provider::PublishHttp::new(self.core.http.clone());
-            let cx = crate::provider::PublishContext { account: &account, credentials: &credentials, http: &http };
+            let cx = crate::provider::PublishContext {
+                account: &account,
+                credentials: &credentials,
+                http: &http,
+            };
             for result in target.results.iter().rev() {
                 let deleted = provider.delete(&cx, result).await;
                 self.log_deletion(&post, target, &account, &http, deleted.as_ref().err())?;
-                deleted.map_err(|e| OpsError::new(ErrorCode::PlatformError, format!("{} refused to delete the post: {}", provider.info().name, e.message)))?;
+                deleted.map_err(|e| {
+                    OpsError::new(
+                        ErrorCode::PlatformError,
+                        format!(
+                            "{} refused to delete the post: {}",
+                            provider.info().name,
+                            e.message
+                        ),
+                    )
+                })?;
                 self.core.store.forget_result(&target.id, result.position)?;
             }
         }
@@ -136,7 +169,10 @@ impl Operations {
         http: &crate::provider::PublishHttp,
         error: Option<&crate::provider::ProviderError>,
     ) -> OpsResult<()> {
-        let entry = |endpoint: Option<String>, status: Option<u16>, duration_ms: u64, message: Option<String>| crate::store::LogEntry {
+        let entry = |endpoint: Option<String>,
+                     status: Option<u16>,
+                     duration_ms: u64,
+                     message: Option<String>| crate::store::LogEntry {
             id: 0,
             at: Utc::now(),
             post_id: Some(post.id.clone()),
@@ -151,7 +187,11 @@ impl Operations {
             duration_ms,
             attempt: target.attempts,
         };
-        let mut entries: Vec<_> = http.take_exchanges().into_iter().map(|x| entry(Some(x.endpoint), x.http_status, x.duration_ms, x.error)).collect();
+        let mut entries: Vec<_> = http
+            .take_exchanges()
+            .into_iter()
+            .map(|x| entry(Some(x.endpoint), x.http_status, x.duration_ms, x.error))
+            .collect();
         if let Some(e) = error {
             entries.push(entry(None, e.http_status, 0, Some(e.message.clone())));
         }
@@ -167,21 +207,34 @@ impl Operations {
                 "This post is already published. Duplicate it to publish it again at another time.",
             ));
         }
-        let schedule = if post.is_draft { Schedule::Draft { at: Some(at) } } else { Schedule::At { at } };
+        let schedule =
+            if post.is_draft { Schedule::Draft { at: Some(at) } } else { Schedule::At { at } };
         Ok(self.update_post(id, input_of(&post, schedule))?.post)
     }
 
     /// Turns a post into a draft (`true`) or schedules a draft at its planned time (`false`).
     pub fn set_draft(&self, id: &str, draft: bool) -> OpsResult<Post> {
         let post = self.core.store.post(id)?;
-        let on_platform = |state| matches!(state, TargetState::Publishing | TargetState::Published | TargetState::Unconfirmed);
+        let on_platform = |state| {
+            matches!(
+                state,
+                TargetState::Publishing | TargetState::Published | TargetState::Unconfirmed
+            )
+        };
         if draft && post.targets.iter().any(|t| on_platform(t.state)) {
-            return Err(OpsError::conflict("Only a post that has not started publishing can go back to drafts."));
+            return Err(OpsError::conflict(
+                "Only a post that has not started publishing can go back to drafts.",
+            ));
         }
         let schedule = match (draft, post.scheduled_at) {
             (true, at) => Schedule::Draft { at },
             (false, Some(at)) => Schedule::At { at },
-            (false, None) => return Err(OpsError::invalid("date", "Choose a date and time before scheduling this draft.")),
+            (false, None) => {
+                return Err(OpsError::invalid(
+                    "date",
+                    "Choose a date and time before scheduling this draft.",
+                ));
+            }
         };
         Ok(self.update_post(id, input_of(&post, schedule))?.post)
     }
@@ -204,7 +257,13 @@ impl Operations {
 
     /// Posts with missed accounts, oldest first.
     pub fn missed_posts(&self) -> OpsResult<Vec<Post>> {
-        let mut ids: Vec<String> = self.core.store.targets_in_state(TargetState::Missed)?.into_iter().map(|(p, _)| p).collect();
+        let mut ids: Vec<String> = self
+            .core
+            .store
+            .targets_in_state(TargetState::Missed)?
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
         ids.dedup();
         ids.iter().map(|id| Ok(self.core.store.post(id)?)).collect()
     }
@@ -231,17 +290,25 @@ impl Operations {
 
     /// Settles an unconfirmed account of a post: the user found it on the platform under
     /// `remote_id` (the reference API's release-id).
-    pub fn confirm_published(&self, target_id: &str, remote_id: &str, url: Option<String>) -> OpsResult<Post> {
+    pub fn confirm_published(
+        &self,
+        target_id: &str,
+        remote_id: &str,
+        url: Option<String>,
+    ) -> OpsResult<Post> {
         let post_id = self.unconfirmed_post(target_id)?;
         let job = self.core.store.job(target_id)?;
         let position = job.inflight.map(|(p, _)| p).unwrap_or_else(|| job.next_position());
-        self.core.store.record_result(target_id, &ItemResult {
-            position,
-            remote_id: remote_id.to_owned(),
-            url,
-            extra: serde_json::Value::Null,
-            published_at: Utc::now(),
-        })?;
+        self.core.store.record_result(
+            target_id,
+            &ItemResult {
+                position,
+                remote_id: remote_id.to_owned(),
+                url,
+                extra: serde_json::Value::Null,
+                published_at: Utc::now(),
+            },
+        )?;
         let done = (position as usize) + 1 >= job.items.len();
         let update = crate::store::TargetUpdate {
             state: if done { TargetState::Published } else { TargetState::Scheduled },
@@ -271,7 +338,10 @@ impl Operations {
     fn requeue(&self, id: &str, states: &[&str], at: DateTime<Utc>) -> OpsResult<Post> {
         if self.core.store.requeue(id, states, at)? == 0 {
             self.core.store.post(id)?;
-            return Err(OpsError::conflict(format!("This post has no {} accounts.", states.join(" or "))));
+            return Err(OpsError::conflict(format!(
+                "This post has no {} accounts.",
+                states.join(" or ")
+            )));
         }
         self.core.queue_changed();
         Ok(self.core.store.post(id)?)
@@ -279,8 +349,10 @@ impl Operations {
 
     fn resolve(&self, input: &PostInput) -> OpsResult<Resolved> {
         let settings = self.core.store.settings()?;
-        let zone_name = input.time_zone.clone().or(settings.time_zone).unwrap_or_else(|| "UTC".into());
-        let zone = parse_zone(&zone_name).map_err(|e| OpsError::invalid("time_zone", e.to_string()))?;
+        let zone_name =
+            input.time_zone.clone().or(settings.time_zone).unwrap_or_else(|| "UTC".into());
+        let zone =
+            parse_zone(&zone_name).map_err(|e| OpsError::invalid("time_zone", e.to_string()))?;
         let targets = self.target_inputs(input)?;
         let (scheduled_at, is_draft, shifted) = match &input.schedule {
             Schedule::Draft { at } => (*at, true, false),
@@ -304,20 +376,33 @@ impl Operations {
 
     fn check_future(&self, at: DateTime<Utc>, field: &str) -> OpsResult<DateTime<Utc>> {
         if at < Utc::now() - Duration::seconds(PAST_TOLERANCE_SECS) {
-            return Err(OpsError::invalid(field, "That time has already passed. Choose a later time, or publish now."));
+            return Err(OpsError::invalid(
+                field,
+                "That time has already passed. Choose a later time, or publish now.",
+            ));
         }
         Ok(at)
     }
 
-    fn next_slot_for(&self, targets: &[TargetInput], zone: chrono_tz::Tz) -> OpsResult<DateTime<Utc>> {
-        let first = targets.first().ok_or_else(|| OpsError::invalid("targets", "Choose an account to queue the post for."))?;
+    fn next_slot_for(
+        &self,
+        targets: &[TargetInput],
+        zone: chrono_tz::Tz,
+    ) -> OpsResult<DateTime<Utc>> {
+        let first = targets.first().ok_or_else(|| {
+            OpsError::invalid("targets", "Choose an account to queue the post for.")
+        })?;
         self.find_slot(&first.account_id, zone)?.ok_or_else(|| {
             OpsError::invalid("schedule", "This account has no free time slot in the next 60 days; add time slots in its settings or pick a time.")
         })
     }
 
     /// The next free slot of an account after now, in `zone`.
-    pub(crate) fn find_slot(&self, account_id: &str, zone: chrono_tz::Tz) -> OpsResult<Option<DateTime<Utc>>> {
+    pub(crate) fn find_slot(
+        &self,
+        account_id: &str,
+        zone: chrono_tz::Tz,
+    ) -> OpsResult<Option<DateTime<Utc>>> {
         let slots = self.core.store.slots(account_id)?;
         let now = Utc::now();
         let horizon = now + Duration::days(i64::from(SLOT_SEARCH_DAYS) + 1);
@@ -340,16 +425,24 @@ impl Operations {
                 if !seen.insert(t.account_id.as_str()) {
                     return Err(OpsError::invalid(&field, "This account is chosen twice."));
                 }
-                self.core.store.account(&t.account_id).map_err(|_| {
-                    OpsError { code: ErrorCode::NotFound, ..OpsError::invalid(&field, format!("No account '{}'.", t.account_id)) }
+                self.core.store.account(&t.account_id).map_err(|_| OpsError {
+                    code: ErrorCode::NotFound,
+                    ..OpsError::invalid(&field, format!("No account '{}'.", t.account_id))
                 })?;
                 if t.custom_items.as_ref().is_some_and(Vec::is_empty) {
-                    return Err(OpsError::invalid(&format!("targets[{i}].custom_items"), "Custom content needs at least one item."));
+                    return Err(OpsError::invalid(
+                        &format!("targets[{i}].custom_items"),
+                        "Custom content needs at least one item.",
+                    ));
                 }
                 Ok(TargetInput {
                     account_id: t.account_id.clone(),
                     custom_items: t.custom_items.clone(),
-                    settings: if t.settings.is_null() { serde_json::json!({}) } else { t.settings.clone() },
+                    settings: if t.settings.is_null() {
+                        serde_json::json!({})
+                    } else {
+                        t.settings.clone()
+                    },
                 })
             })
             .collect()
@@ -362,7 +455,10 @@ impl Operations {
         for target in targets {
             let account = store.account(&target.account_id)?;
             let Some(rules) = self.rules(&account.platform) else {
-                return Err(OpsError::new(ErrorCode::UnsupportedPlatform, format!("Sipstory does not know the platform '{}'.", account.platform)));
+                return Err(OpsError::new(
+                    ErrorCode::UnsupportedPlatform,
+                    format!("Sipstory does not know the platform '{}'.", account.platform),
+                ));
             };
             let draft = TargetDraft {
                 account_id: &account.id,

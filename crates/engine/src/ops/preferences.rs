@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use super::{ErrorCode, OpsError, OpsResult, Operations};
+use super::{ErrorCode, Operations, OpsError, OpsResult};
 use crate::model::AppSettings;
 use crate::store::{LogEntry, LogFilter, StoredNotification};
 use crate::time::parse_zone;
@@ -20,7 +20,10 @@ impl Operations {
             parse_zone(zone).map_err(|e| OpsError::invalid("time_zone", e.to_string()))?;
         }
         if !(1..=10_080).contains(&settings.missed_grace_minutes) {
-            return Err(OpsError::invalid("missed_grace_minutes", "The grace must be between 1 minute and 7 days."));
+            return Err(OpsError::invalid(
+                "missed_grace_minutes",
+                "The grace must be between 1 minute and 7 days.",
+            ));
         }
         let resumed = self.core.store.settings()?.publishing_paused && !settings.publishing_paused;
         if resumed {
@@ -39,10 +42,19 @@ impl Operations {
     }
 
     /// Replaces an account's posting slots (weekday 0 = Monday, minute of the local day).
-    pub fn set_time_slots(&self, account_id: &str, slots: &[(u8, u16)]) -> OpsResult<Vec<(u8, u16)>> {
+    pub fn set_time_slots(
+        &self,
+        account_id: &str,
+        slots: &[(u8, u16)],
+    ) -> OpsResult<Vec<(u8, u16)>> {
         self.core.store.account(account_id)?;
-        if let Some((i, _)) = slots.iter().enumerate().find(|(_, (day, minute))| *day > 6 || *minute >= 1440) {
-            return Err(OpsError::invalid(&format!("slots[{i}]"), "A slot needs a weekday 0–6 (Monday first) and a time of day."));
+        if let Some((i, _)) =
+            slots.iter().enumerate().find(|(_, (day, minute))| *day > 6 || *minute >= 1440)
+        {
+            return Err(OpsError::invalid(
+                &format!("slots[{i}]"),
+                "A slot needs a weekday 0–6 (Monday first) and a time of day.",
+            ));
         }
         self.core.store.set_slots(account_id, slots)?;
         Ok(self.core.store.slots(account_id)?)
@@ -54,7 +66,11 @@ impl Operations {
     }
 
     /// The next free slot of an account, in the settings' time zone (or `zone`).
-    pub fn next_free_slot(&self, account_id: &str, zone: Option<&str>) -> OpsResult<Option<DateTime<Utc>>> {
+    pub fn next_free_slot(
+        &self,
+        account_id: &str,
+        zone: Option<&str>,
+    ) -> OpsResult<Option<DateTime<Utc>>> {
         self.core.store.account(account_id)?;
         let name = match zone {
             Some(zone) => zone.to_owned(),
@@ -69,7 +85,11 @@ impl Operations {
     }
 
     /// One page (0-based) of notifications, newest first, and the total.
-    pub fn notifications(&self, page: u32, per_page: u32) -> OpsResult<(Vec<StoredNotification>, u64)> {
+    pub fn notifications(
+        &self,
+        page: u32,
+        per_page: u32,
+    ) -> OpsResult<(Vec<StoredNotification>, u64)> {
         Ok(self.core.store.notifications(page, per_page.clamp(1, 500))?)
     }
 
@@ -81,13 +101,17 @@ impl Operations {
     /// database and the media library. Returns its path.
     pub fn export_backup(&self, dest: &Path) -> OpsResult<PathBuf> {
         let folder = dest.join(format!("sipstory-backup-{}", Utc::now().format("%Y%m%d-%H%M%S")));
-        let io = |e: std::io::Error| OpsError { field: Some("destination".into()), ..OpsError::new(ErrorCode::InvalidInput, format!("Could not write the backup: {e}")) };
+        let io = |e: std::io::Error| OpsError {
+            field: Some("destination".into()),
+            ..OpsError::new(ErrorCode::InvalidInput, format!("Could not write the backup: {e}"))
+        };
         std::fs::create_dir_all(folder.join("media")).map_err(io)?;
         self.core.store.backup_to(&folder.join("sipstory.db"))?;
         for entry in std::fs::read_dir(self.core.media_dir()).map_err(io)? {
             let entry = entry.map_err(io)?;
             if entry.file_type().map_err(io)?.is_file() {
-                std::fs::copy(entry.path(), folder.join("media").join(entry.file_name())).map_err(io)?;
+                std::fs::copy(entry.path(), folder.join("media").join(entry.file_name()))
+                    .map_err(io)?;
             }
         }
         Ok(folder)

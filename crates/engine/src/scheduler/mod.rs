@@ -52,20 +52,30 @@ struct Scheduler {
 
 impl Scheduler {
     fn new(core: Arc<Core>) -> Self {
-        Self { core, owner: crate::model::new_id(), limits: HashMap::new(), running: JoinSet::new() }
+        Self {
+            core,
+            owner: crate::model::new_id(),
+            limits: HashMap::new(),
+            running: JoinSet::new(),
+        }
     }
 
     async fn run(mut self, mut stopped: watch::Receiver<bool>) {
         match self.core.store.recover_after_restart(Utc::now()) {
             Ok(0) => {}
-            Ok(n) => tracing::warn!(targets = n, "publishes interrupted by the last stop will be reconciled"),
+            Ok(n) => tracing::warn!(
+                targets = n,
+                "publishes interrupted by the last stop will be reconciled"
+            ),
             Err(e) => tracing::error!(error = %e, "could not recover the queue"),
         }
         self.check_missed().await;
         let mut clock = clock::WallClock::new();
         loop {
             if clock.jumped() {
-                tracing::info!("the wall clock jumped (sleep or clock change): checking for missed posts");
+                tracing::info!(
+                    "the wall clock jumped (sleep or clock change): checking for missed posts"
+                );
                 self.check_missed().await;
             }
             let claimed = self.claim();
@@ -106,10 +116,17 @@ impl Scheduler {
             })
     }
 
+    /// How long to sleep: until the earliest target comes within the prefetch window (it is
+    /// then claimed ahead and fired on time), at most the idle check.
     fn time_to_next_due(&self) -> Duration {
-        let idle = self.core.config.idle_check;
+        let config = &self.core.config;
+        let idle = config.idle_check;
         match self.core.store.next_due() {
-            Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(idle),
+            Ok(Some(at)) => (at - Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .saturating_sub(config.prefetch)
+                .min(idle),
             Ok(None) => idle,
             Err(e) => {
                 tracing::error!(error = %e, "could not read the queue");

@@ -12,8 +12,7 @@ use crate::engine::Core;
 use crate::model::{ItemResult, TargetError, TargetState};
 use crate::notify::{Notice, NoticeKind};
 use crate::provider::{
-    Credentials, ErrorKind, OutgoingItem, OutgoingMedia, Provider, ProviderError, PublishContext,
-    PublishHttp,
+    ErrorKind, OutgoingItem, OutgoingMedia, Provider, ProviderError, PublishContext, PublishHttp,
 };
 use crate::store::{Job, LogEntry, TargetUpdate};
 use crate::validation::{TargetDraft, validate_target};
@@ -43,7 +42,7 @@ pub async fn publish_target(core: &Arc<Core>, target_id: &str) {
         Attempt::finish_failed(core, &job, &error).await;
         return;
     }
-    let credentials = Credentials::new(core.secrets.clone(), &job.account.id);
+    let credentials = core.credentials(&job.account.id);
     let http = PublishHttp::new(core.http.clone());
     let mut attempt = Attempt {
         core,
@@ -114,7 +113,12 @@ impl Attempt<'_> {
         }
         self.core.store.update_target(
             &self.job.target.id,
-            &TargetUpdate { state: TargetState::Scheduled, next_attempt_at: Some(due), error: None, keep_inflight: false },
+            &TargetUpdate {
+                state: TargetState::Scheduled,
+                next_attempt_at: Some(due),
+                error: None,
+                keep_inflight: false,
+            },
         )?;
         Ok(true)
     }
@@ -165,7 +169,10 @@ impl Attempt<'_> {
                 let media = self.core.store.media(&m.media_id).map_err(|_| {
                     ProviderError::new(
                         ErrorKind::Permanent,
-                        format!("A media file of item {} is no longer in the library.", position + 1),
+                        format!(
+                            "A media file of item {} is no longer in the library.",
+                            position + 1
+                        ),
                     )
                     .with_code("media_missing")
                 })?;
@@ -204,7 +211,11 @@ impl Attempt<'_> {
 
     /// Asks the platform whether the item sent at `sent_at` landed. Returns whether to go on
     /// publishing (found and recorded, or surely not there).
-    async fn reconcile(&mut self, position: u32, sent_at: chrono::DateTime<Utc>) -> StoreResult<bool> {
+    async fn reconcile(
+        &mut self,
+        position: u32,
+        sent_at: chrono::DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let since = sent_at - chrono::Duration::minutes(5);
         let recent = self.provider.recent_posts(&self.cx, since).await;
         self.flush_log("reconcile", recent.as_ref().err())?;
@@ -227,7 +238,11 @@ impl Attempt<'_> {
                 }
                 tracing::info!(target_id = %self.job.target.id, position, "unconfirmed item not on the platform: sending it again");
                 if self.attempts >= self.core.config.max_attempts {
-                    let error = ProviderError::new(ErrorKind::Permanent, "The platform never confirmed this post after repeated attempts.").with_code("unconfirmed");
+                    let error = ProviderError::new(
+                        ErrorKind::Permanent,
+                        "The platform never confirmed this post after repeated attempts.",
+                    )
+                    .with_code("unconfirmed");
                     self.finish(&error, TargetState::Failed).await?;
                     return Ok(false);
                 }
@@ -242,16 +257,31 @@ impl Attempt<'_> {
                 };
                 self.core.store.update_target(
                     &self.job.target.id,
-                    &TargetUpdate { state: TargetState::Unconfirmed, next_attempt_at: None, error: Some(&error), keep_inflight: true },
+                    &TargetUpdate {
+                        state: TargetState::Unconfirmed,
+                        next_attempt_at: None,
+                        error: Some(&error),
+                        keep_inflight: true,
+                    },
                 )?;
                 Ok(false)
             }
             Err(e) => {
-                let wait = retry_delay(1, self.core.config.backoff_base, self.core.config.backoff_max, e.retry_after);
+                let wait = retry_delay(
+                    1,
+                    self.core.config.backoff_base,
+                    self.core.config.backoff_max,
+                    e.retry_after,
+                );
                 let error = target_error(&e);
                 self.core.store.update_target(
                     &self.job.target.id,
-                    &TargetUpdate { state: TargetState::Unconfirmed, next_attempt_at: Some(Utc::now() + wait), error: Some(&error), keep_inflight: true },
+                    &TargetUpdate {
+                        state: TargetState::Unconfirmed,
+                        next_attempt_at: Some(Utc::now() + wait),
+                        error: Some(&error),
+                        keep_inflight: true,
+                    },
                 )?;
                 Ok(false)
             }
@@ -266,7 +296,12 @@ impl Attempt<'_> {
 
     /// The target stays leased while its credentials are refreshed.
     fn still_publishing(&self) -> TargetUpdate<'static> {
-        TargetUpdate { state: TargetState::Publishing, next_attempt_at: None, error: None, keep_inflight: false }
+        TargetUpdate {
+            state: TargetState::Publishing,
+            next_attempt_at: None,
+            error: None,
+            keep_inflight: false,
+        }
     }
 
     async fn handle_error(&mut self, e: &ProviderError) -> StoreResult<()> {
@@ -281,19 +316,34 @@ impl Attempt<'_> {
                 // `defer_until_settled`), which the next run of this target enforces.
                 self.core.store.update_target(
                     &self.job.target.id,
-                    &TargetUpdate { state: TargetState::Unconfirmed, next_attempt_at: Some(next), error: Some(&error), keep_inflight: true },
+                    &TargetUpdate {
+                        state: TargetState::Unconfirmed,
+                        next_attempt_at: Some(next),
+                        error: Some(&error),
+                        keep_inflight: true,
+                    },
                 )
             }
             ErrorKind::Transient if self.attempts >= config.max_attempts => {
                 self.finish(e, TargetState::Failed).await
             }
             ErrorKind::Transient => {
-                let wait = retry_delay(self.attempts.max(1), config.backoff_base, config.backoff_max, e.retry_after);
+                let wait = retry_delay(
+                    self.attempts.max(1),
+                    config.backoff_base,
+                    config.backoff_max,
+                    e.retry_after,
+                );
                 let error = target_error(e);
                 tracing::info!(target_id = %self.job.target.id, attempt = self.attempts, wait_ms = wait.as_millis() as u64, error = %e, "publish will be retried");
                 self.core.store.update_target(
                     &self.job.target.id,
-                    &TargetUpdate { state: TargetState::Scheduled, next_attempt_at: Some(Utc::now() + wait), error: Some(&error), keep_inflight: false },
+                    &TargetUpdate {
+                        state: TargetState::Scheduled,
+                        next_attempt_at: Some(Utc::now() + wait),
+                        error: Some(&error),
+                        keep_inflight: false,
+                    },
                 )
             }
         }
@@ -306,7 +356,12 @@ impl Attempt<'_> {
         let error = target_error(e);
         store.update_target(
             &self.job.target.id,
-            &TargetUpdate { state: TargetState::Scheduled, next_attempt_at: Some(Utc::now()), error: Some(&error), keep_inflight: false },
+            &TargetUpdate {
+                state: TargetState::Scheduled,
+                next_attempt_at: Some(Utc::now()),
+                error: Some(&error),
+                keep_inflight: false,
+            },
         )?;
         store.refund_attempt(&self.job.target.id)?;
         if store.disconnect_account(&self.job.account.id)? {
@@ -314,8 +369,15 @@ impl Attempt<'_> {
             self.core
                 .announce(Notice {
                     kind: NoticeKind::NeedsReconnect,
-                    title: format!("Reconnect {} on {}", account.handle, platform_name(self.provider)),
-                    body: format!("{} Its scheduled posts wait until it is reconnected.", e.message),
+                    title: format!(
+                        "Reconnect {} on {}",
+                        account.handle,
+                        platform_name(self.provider)
+                    ),
+                    body: format!(
+                        "{} Its scheduled posts wait until it is reconnected.",
+                        e.message
+                    ),
                     post_id: None,
                     account_id: Some(account.id.clone()),
                     link: None,
@@ -329,12 +391,21 @@ impl Attempt<'_> {
         let error = target_error(e);
         self.core.store.update_target(
             &self.job.target.id,
-            &TargetUpdate { state, next_attempt_at: None, error: Some(&error), keep_inflight: false },
+            &TargetUpdate {
+                state,
+                next_attempt_at: None,
+                error: Some(&error),
+                keep_inflight: false,
+            },
         )?;
         self.core
             .announce(Notice {
                 kind: NoticeKind::Failed,
-                title: format!("Could not publish to {} ({})", platform_name(self.provider), self.job.account.handle),
+                title: format!(
+                    "Could not publish to {} ({})",
+                    platform_name(self.provider),
+                    self.job.account.handle
+                ),
                 body: e.message.clone(),
                 post_id: Some(self.job.post_id.clone()),
                 account_id: Some(self.job.account.id.clone()),
@@ -347,14 +418,22 @@ impl Attempt<'_> {
     /// Fails a target that cannot be attempted (no provider for its platform, rules broken).
     async fn finish_failed(core: &Arc<Core>, job: &Job, e: &ProviderError) {
         let error = target_error(e);
-        let update = TargetUpdate { state: TargetState::Failed, next_attempt_at: None, error: Some(&error), keep_inflight: false };
+        let update = TargetUpdate {
+            state: TargetState::Failed,
+            next_attempt_at: None,
+            error: Some(&error),
+            keep_inflight: false,
+        };
         if let Err(store_error) = core.store.update_target(&job.target.id, &update) {
             tracing::error!(error = %store_error, "could not record a failed target");
             return;
         }
         core.announce(Notice {
             kind: NoticeKind::Failed,
-            title: format!("Could not publish to {} ({})", job.account.platform, job.account.handle),
+            title: format!(
+                "Could not publish to {} ({})",
+                job.account.platform, job.account.handle
+            ),
             body: e.message.clone(),
             post_id: Some(job.post_id.clone()),
             account_id: Some(job.account.id.clone()),
@@ -366,13 +445,22 @@ impl Attempt<'_> {
     async fn finish_published(&self) -> StoreResult<()> {
         self.core.store.update_target(
             &self.job.target.id,
-            &TargetUpdate { state: TargetState::Published, next_attempt_at: None, error: None, keep_inflight: false },
+            &TargetUpdate {
+                state: TargetState::Published,
+                next_attempt_at: None,
+                error: None,
+                keep_inflight: false,
+            },
         )?;
         let first = self.job.items.first().map(|i| i.text.as_str()).unwrap_or_default();
         self.core
             .announce(Notice {
                 kind: NoticeKind::Published,
-                title: format!("Published to {} ({})", platform_name(self.provider), self.job.account.handle),
+                title: format!(
+                    "Published to {} ({})",
+                    platform_name(self.provider),
+                    self.job.account.handle
+                ),
                 body: preview(first),
                 post_id: Some(self.job.post_id.clone()),
                 account_id: Some(self.job.account.id.clone()),
@@ -434,13 +522,25 @@ impl Attempt<'_> {
 /// the post was scheduled): the first violation, as a permanent error.
 fn rule_violation(core: &Core, job: &Job, provider: &dyn Provider) -> Option<ProviderError> {
     let media = |id: &str| core.store.media(id).ok().map(|m| m.facts);
-    let draft = TargetDraft { account_id: &job.account.id, items: &job.items, settings: &job.target.settings };
+    let draft = TargetDraft {
+        account_id: &job.account.id,
+        items: &job.items,
+        settings: &job.target.settings,
+    };
     let violation = validate_target(&provider.info().rules, &draft, &media).into_iter().next()?;
-    Some(ProviderError::new(ErrorKind::Permanent, violation.message).with_code(format!("rules:{}", violation.code)))
+    Some(
+        ProviderError::new(ErrorKind::Permanent, violation.message)
+            .with_code(format!("rules:{}", violation.code)),
+    )
 }
 
 fn target_error(e: &ProviderError) -> TargetError {
-    TargetError { code: e.code.clone(), message: e.message.clone(), http_status: e.http_status, at: Utc::now() }
+    TargetError {
+        code: e.code.clone(),
+        message: e.message.clone(),
+        http_status: e.http_status,
+        at: Utc::now(),
+    }
 }
 
 fn platform_name(provider: &dyn Provider) -> &str {
