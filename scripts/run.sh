@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# THE run command: sets the machine up (scripts/setup.sh), then builds and runs the Sipstory
-# engine headless (sipstory-headless), which publishes due posts from the local queue until
-# stopped. Arguments are passed to it. The desktop app replaces this once it lands.
+# THE run command: sets the machine up (scripts/setup.sh: system packages, the UI build), then
+# builds and opens the Sipstory desktop app (release build; the first one takes a while).
+# Arguments are passed to it (e.g. --hidden starts in the tray).
 # Works from any directory; relative paths in the arguments are relative to where you are.
 set -euo pipefail
 
@@ -15,4 +15,4 @@ source "$ROOT/scripts/env.sh"
 LOCKED=()
 [ -f "$ROOT/Cargo.lock" ] && LOCKED=(--locked)
 
-exec cargo run --release "${LOCKED[@]}" --manifest-path "$ROOT/Cargo.toml" -p sipstory-headless -- "$@"
+exec cargo run --release "${LOCKED[@]}" --manifest-path "$ROOT/Cargo.toml" -p sipstory-desktop -- "$@"

@@ -20,7 +20,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 PACKAGES=(
     libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libayatana-appindicator3-dev
     librsvg2-dev libdbus-1-dev
-    xvfb xauth dbus gnome-keyring keyutils dunst libnotify-bin webkit2gtk-driver imagemagick
+    xvfb xauth dbus gnome-keyring keyutils dunst libnotify-bin webkit2gtk-driver imagemagick trayer
     xdotool
     ca-certificates
 )
@@ -131,6 +131,18 @@ build_ui() {
     (cd "$ui" && npm run build)
 }
 
+# 4. tauri-driver, the WebDriver server for end-to-end tests of the real window (cached).
+install_tauri_driver() {
+    local root="$HOME/.cache/sipstory/tools"
+    if [ -x "$root/bin/tauri-driver" ]; then
+        say "tauri-driver: cached"
+        return
+    fi
+    say "tauri-driver: cargo install (once, into $root)"
+    cargo install tauri-driver --version '^2' --locked --root "$root"
+}
+
 install_packages
 check_rust
 build_ui
+install_tauri_driver

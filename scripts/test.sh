@@ -35,7 +35,11 @@ LOCKED=()
 # 2. Build every target (lib, bins, tests, examples, benches) once, so the test phase only runs.
 t="$(now)"
 printf '==> build (CARGO_TARGET_DIR=%s)\n' "$CARGO_TARGET_DIR"
-cargo build --workspace --all-targets "${LOCKED[@]}"
+cargo build --workspace --all-targets --exclude sipstory-desktop "${LOCKED[@]}"
+# The desktop app as end-to-end tests drive it: with the loopback fake platform.
+cargo build -p sipstory-desktop --features loopback-platform "${LOCKED[@]}"
+export SIPSTORY_APP="$CARGO_TARGET_DIR/debug/sipstory"
+export TAURI_DRIVER="$HOME/.cache/sipstory/tools/bin/tauri-driver"
 phase_done build "$t" ok
 
 # 3. Test suites. Each runs even when an earlier one failed; the first failure sets the exit code.
@@ -58,11 +62,10 @@ suite() {
     fi
 }
 
-suite "cargo test --workspace" "$ROOT/scripts/with-desktop.sh" cargo test --workspace "${LOCKED[@]}"
+suite "ui unit tests (vitest)" npm --prefix "$ROOT/ui" test
+suite "cargo test --workspace" "$ROOT/scripts/with-desktop.sh" cargo test --workspace --exclude sipstory-desktop "${LOCKED[@]}"
 
-# More suites go here, one `suite` line each, e.g. once they exist:
-#   suite "ui unit tests (vitest)"   npm --prefix "$ROOT/ui" test
-#   suite "desktop e2e (webdriver)"  "$ROOT/scripts/with-desktop.sh" <e2e runner>
+# More suites go here, one `suite` line each.
 
 # Summary.
 printf '\n==> timings\n'

@@ -1,0 +1,188 @@
+//! The real Sipstory window under test: tauri-driver (which runs WebKitWebDriver) opens the
+//! app built with the loopback platform, on a temp data folder; a W3C WebDriver client drives
+//! it; X11 screenshots of the whole screen are saved for people to look at.
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const STEP: Duration = Duration::from_secs(20);
+
+fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run through scripts/test.sh (it builds the app with the loopback platform and installs tauri-driver)")
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub struct DesktopApp {
+    pub client: Client,
+    driver: Child,
+}
+
+impl DesktopApp {
+    /// Starts the app on `data_dir` and connects a WebDriver session to its window.
+    pub async fn launch(data_dir: &Path) -> Self {
+        sipstory_tests::harness::require_desktop_session();
+        let app = required_env("SIPSTORY_APP");
+        let driver_bin = required_env("TAURI_DRIVER");
+        let port = free_port();
+        let driver = Command::new(driver_bin)
+            .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+            .env("SIPSTORY_DATA_DIR", data_dir)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .process_group(0)
+            .spawn()
+            .expect("tauri-driver starts");
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("wry"));
+        capabilities.insert("tauri:options".into(), json!({ "application": app }));
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = None;
+        for _ in 0..100 {
+            match ClientBuilder::native().capabilities(capabilities.clone()).connect(&url).await {
+                Ok(client) => {
+                    let app = Self { client, driver };
+                    app.wait_for(Locator::Css("nav[aria-label]")).await;
+                    return app;
+                }
+                Err(e) => last_error = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no WebDriver session: {last_error:?}");
+    }
+
+    pub async fn wait_for(&self, locator: Locator<'_>) -> Element {
+        self.client
+            .wait()
+            .at_most(STEP)
+            .for_element(locator)
+            .await
+            .unwrap_or_else(|e| panic!("{locator:?} never appeared: {e}"))
+    }
+
+    /// The first element matching an XPath expression.
+    pub async fn xpath(&self, xpath: &str) -> Element {
+        self.wait_for(Locator::XPath(xpath)).await
+    }
+
+    /// Clicks the first match, finding it again while the page re-renders it (a calendar
+    /// refreshing after a publish) or something briefly covers it.
+    pub async fn click_xpath(&self, xpath: &str) {
+        let deadline = tokio::time::Instant::now() + STEP;
+        loop {
+            let outcome = match self.client.find(Locator::XPath(xpath)).await {
+                Ok(element) => element.click().await,
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(()) => return,
+                Err(e) if tokio::time::Instant::now() >= deadline => {
+                    panic!("could not click {xpath}: {e}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(150)).await,
+            }
+        }
+    }
+
+    /// The form control labelled `label` (by `aria-label`, or a `<label>` starting with it).
+    pub async fn field(&self, label: &str) -> Element {
+        let literal = xpath_literal(label);
+        let xpath = format!(
+            "//*[@aria-label={literal}] | //*[@id=//label[starts-with(normalize-space(.), {literal})]/@for] | //label[starts-with(normalize-space(.), {literal})]//*[self::input or self::textarea or self::select]"
+        );
+        self.wait_for(Locator::XPath(&xpath)).await
+    }
+
+    /// Sets an input's value the way a user's typing would (input + change events).
+    pub async fn set_value(&self, element: &Element, value: &str) {
+        let args = vec![serde_json::to_value(element).unwrap(), json!(value)];
+        self.client
+            .execute(
+                "const [el, v] = arguments; const proto = Object.getPrototypeOf(el);
+                 Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, v);
+                 el.dispatchEvent(new Event('input', {bubbles: true}));
+                 el.dispatchEvent(new Event('change', {bubbles: true}));",
+                args,
+            )
+            .await
+            .expect("value set");
+    }
+
+    /// Waits until the page's rendered text (`innerText`) contains `text`.
+    pub async fn wait_text(&self, text: &str) {
+        let deadline = tokio::time::Instant::now() + STEP;
+        loop {
+            let body = self.client.execute("return document.body.innerText", vec![]).await.unwrap();
+            let body = body.as_str().unwrap_or_default().to_owned();
+            if body.contains(text) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the window never showed {text:?}; it shows:\n{body}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// An X11 screenshot of the whole screen, saved as `<target>/e2e-screenshots/<name>.png`,
+    /// once WebKit has painted what the DOM already shows.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        self.client
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 400)));",
+                vec![],
+            )
+            .await
+            .expect("a frame was painted");
+        let dir =
+            PathBuf::from(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
+                .join("e2e-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        let status = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&path)
+            .status()
+            .expect("imagemagick's import runs");
+        assert!(status.success(), "screenshot {name} failed");
+        path
+    }
+
+    /// Ends the session, which closes the app.
+    pub async fn quit(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for DesktopApp {
+    /// tauri-driver, WebKitWebDriver and the app share one process group: all of it goes, even
+    /// when a test fails half-way.
+    fn drop(&mut self) {
+        let group = self.driver.id() as libc::pid_t;
+        // SAFETY: signals a process group this test created; no memory is involved.
+        unsafe { libc::killpg(group, libc::SIGKILL) };
+        let _ = self.driver.wait();
+    }
+}
+
+fn xpath_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        return format!("'{text}'");
+    }
+    let parts: Vec<String> = text.split('\'').map(|p| format!("'{p}'")).collect();
+    format!("concat({})", parts.join(", \"'\", "))
+}

@@ -1,0 +1,156 @@
+//! End-to-end tests of the real app window (tauri-driver + WebKitWebDriver under Xvfb), on a
+//! temp data folder, publishing to the loopback fake platform: connect an account, schedule a
+//! post that publishes and shows as published with its link, a platform error with Retry, an
+//! over-long post blocked with a clear message, and a draft that survives a restart while the
+//! platform is unreachable. Each scenario saves X11 screenshots under
+//! `<target>/e2e-screenshots/`. They run one at a time: they share one screen.
+
+mod app;
+
+use std::time::Duration;
+
+use app::DesktopApp;
+use chrono::{Duration as Span, Timelike, Utc};
+use sipstory_tests::fake_platform::{FakePlatform, Fault};
+use tokio::sync::Mutex;
+
+static SCREEN: Mutex<()> = Mutex::const_new(());
+
+const MAIN_NAV: &str = "//nav[@aria-label='Main']";
+
+async fn connect_loopback(app: &DesktopApp, fake: &FakePlatform, handle: &str) {
+    let credentials = fake.add_account(handle);
+    app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Accounts']")).await;
+    app.click_xpath("//button[@aria-label='Connect Loopback']").await;
+    app.set_value(&app.field("Server URL").await, &fake.base_url()).await;
+    app.set_value(&app.field("Access token").await, &credentials.access_token).await;
+    app.set_value(&app.field("Refresh token").await, &credentials.refresh_token).await;
+    app.click_xpath("//form[contains(@class,'connect')]//button[@type='submit']").await;
+    app.wait_text(handle).await;
+}
+
+/// Opens the composer with the account chosen and `text` in the first item.
+async fn compose(app: &DesktopApp, handle: &str, text: &str) {
+    app.click_xpath("//header//button[normalize-space(.)='New post']").await;
+    app.click_xpath(&format!("//dialog//label[.//*[contains(normalize-space(.), '{handle}')]] | //*[@role='dialog']//label[.//*[contains(normalize-space(.), '{handle}')]]")).await;
+    let textarea = app.xpath("(//textarea)[1]").await;
+    app.set_value(&textarea, text).await;
+}
+
+/// Sets the composer's time to the next whole minute at least 15 s away, in UTC.
+async fn schedule_soon(app: &DesktopApp) -> chrono::DateTime<Utc> {
+    let mut at =
+        (Utc::now() + Span::minutes(1)).with_second(0).unwrap().with_nanosecond(0).unwrap();
+    if at - Utc::now() < Span::seconds(15) {
+        at += Span::minutes(1);
+    }
+    app.set_value(&app.field("Time zone").await, "UTC").await;
+    app.set_value(&app.field("Date").await, &at.format("%Y-%m-%d").to_string()).await;
+    app.set_value(&app.field("Time").await, &at.format("%H:%M").to_string()).await;
+    at
+}
+
+async fn open_post_from_calendar(app: &DesktopApp, text: &str) {
+    app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Calendar']")).await;
+    app.click_xpath(&format!("//*[contains(@class,'fc-event')][.//*[contains(normalize-space(.), '{text}')] or contains(normalize-space(.), '{text}')]")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_post_publishes_and_shows_published_with_its_link() {
+    let _screen = SCREEN.lock().await;
+    let fake = FakePlatform::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = DesktopApp::launch(dir.path()).await;
+    connect_loopback(&app, &fake, "e2e-writer").await;
+    app.screenshot("accounts").await;
+
+    compose(&app, "e2e-writer", "Hello from the real window").await;
+    let at = schedule_soon(&app).await;
+    app.screenshot("composer").await;
+    app.click_xpath("//button[normalize-space(.)='Schedule']").await;
+
+    let posts = fake.wait_for_posts(1, Duration::from_secs(150)).await;
+    assert_eq!(posts.len(), 1, "the scheduled post reached the platform");
+    assert_eq!(posts[0].text, "Hello from the real window");
+    assert!(posts[0].received_at >= at, "not before its time");
+
+    open_post_from_calendar(&app, "Hello from the real window").await;
+    app.wait_text("View on Loopback").await;
+    app.xpath("//*[@data-status='published']").await;
+    app.screenshot("post-detail").await;
+    app.click_xpath("//button[@aria-label='Close post details']").await;
+    app.screenshot("calendar-month").await;
+    app.click_xpath("//button[normalize-space(.)='Week']").await;
+    app.screenshot("calendar-week").await;
+    app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Settings']")).await;
+    app.wait_text("Data folder").await;
+    app.screenshot("settings").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_over_long_post_is_blocked_with_a_clear_message() {
+    let _screen = SCREEN.lock().await;
+    let fake = FakePlatform::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = DesktopApp::launch(dir.path()).await;
+    connect_loopback(&app, &fake, "e2e-verbose").await;
+    compose(&app, "e2e-verbose", &"a".repeat(501)).await;
+    app.wait_text("Loopback allows 500 characters; this has 501.").await;
+    let schedule = app.xpath("//button[normalize-space(.)='Schedule']").await;
+    assert!(
+        !schedule.is_enabled().await.unwrap(),
+        "Schedule is disabled while the post breaks a rule"
+    );
+    app.screenshot("composer-error").await;
+    app.quit().await;
+    assert!(fake.posts().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_platform_error_is_shown_and_retry_publishes() {
+    let _screen = SCREEN.lock().await;
+    let fake = FakePlatform::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = DesktopApp::launch(dir.path()).await;
+    connect_loopback(&app, &fake, "e2e-unlucky").await;
+    fake.push_fault(Fault::Status {
+        status: 400,
+        code: "spam_suspected".into(),
+        message: "This looks like spam to us".into(),
+        retry_after: None,
+    });
+    compose(&app, "e2e-unlucky", "Second time lucky").await;
+    app.click_xpath("//button[normalize-space(.)='Publish now']").await;
+    open_post_from_calendar(&app, "Second time lucky").await;
+    app.wait_text("This looks like spam to us").await;
+    app.wait_text("spam_suspected").await;
+    app.screenshot("post-failed").await;
+    app.click_xpath("//button[normalize-space(.)='Retry failed']").await;
+    let posts = fake.wait_for_posts(1, Duration::from_secs(30)).await;
+    assert_eq!(posts.len(), 1);
+    app.wait_text("View on Loopback").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_written_offline_survives_a_restart() {
+    let _screen = SCREEN.lock().await;
+    let fake = FakePlatform::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = DesktopApp::launch(dir.path()).await;
+    connect_loopback(&app, &fake, "e2e-offline").await;
+    fake.go_down().await;
+    compose(&app, "e2e-offline", "Written on a plane").await;
+    app.click_xpath("//button[normalize-space(.)='Save draft']").await;
+    app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Drafts']")).await;
+    app.screenshot("drafts-before-restart").await;
+    app.wait_text("Written on a plane").await;
+    app.quit().await;
+
+    let app = DesktopApp::launch(dir.path()).await;
+    app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Drafts']")).await;
+    app.wait_text("Written on a plane").await;
+    app.screenshot("drafts-after-restart").await;
+    app.quit().await;
+}
