@@ -301,4 +301,3 @@ fn export_backup(app: App<'_>, destination: PathBuf) -> Result<PathBuf> {
 fn data_dir(app: App<'_>) -> String {
     app.engine.core().store.path().parent().map(|p| p.display().to_string()).unwrap_or_default()
 }
-

@@ -75,7 +75,8 @@ fn toggle_pause(app: &AppHandle) {
 
 /// Brings the menu texts and tooltip up to date with the queue.
 pub fn refresh(app: &AppHandle) {
-    let (Some(items), Some(state)) = (app.try_state::<TrayItems>(), app.try_state::<Arc<AppState>>())
+    let (Some(items), Some(state)) =
+        (app.try_state::<TrayItems>(), app.try_state::<Arc<AppState>>())
     else {
         return;
     };

@@ -126,10 +126,9 @@ struct ListedPost {
 }
 
 fn base_url(cx: &PublishContext<'_>) -> Result<String, ProviderError> {
-    cx.account.settings["base_url"]
-        .as_str()
-        .map(|s| s.trim_end_matches('/').to_owned())
-        .ok_or_else(|| ProviderError::new(ErrorKind::Permanent, "the account has no server URL; reconnect it"))
+    cx.account.settings["base_url"].as_str().map(|s| s.trim_end_matches('/').to_owned()).ok_or_else(
+        || ProviderError::new(ErrorKind::Permanent, "the account has no server URL; reconnect it"),
+    )
 }
 
 impl LoopbackProvider {
@@ -151,8 +150,10 @@ impl LoopbackProvider {
         if let Some(alt) = &media.alt {
             form = form.text("alt", alt.clone());
         }
-        let request = cx.http.inner().post(format!("{base}/api/media")).bearer_auth(token).multipart(form);
-        let uploaded: Uploaded = cx.http.json("upload_media", request, true, &GenericErrorBody).await?;
+        let request =
+            cx.http.inner().post(format!("{base}/api/media")).bearer_auth(token).multipart(form);
+        let uploaded: Uploaded =
+            cx.http.json("upload_media", request, true, &GenericErrorBody).await?;
         Ok(uploaded.media_id)
     }
 }
@@ -173,11 +174,15 @@ impl Provider for LoopbackProvider {
         fields: &BTreeMap<String, String>,
     ) -> Result<Connected, ProviderError> {
         let base = fields["base_url"].trim_end_matches('/').to_owned();
-        let request = http.inner().get(format!("{base}/api/me")).bearer_auth(&fields["access_token"]);
+        let request =
+            http.inner().get(format!("{base}/api/me")).bearer_auth(&fields["access_token"]);
         let me: Me = http.json("verify", request, true, &GenericErrorBody).await.map_err(|e| {
             if e.kind == ErrorKind::Auth {
-                ProviderError::new(ErrorKind::Auth, format!("this access token was rejected by {base}"))
-                    .with_code("field:access_token")
+                ProviderError::new(
+                    ErrorKind::Auth,
+                    format!("this access token was rejected by {base}"),
+                )
+                .with_code("field:access_token")
             } else {
                 e
             }
@@ -225,10 +230,18 @@ impl Provider for LoopbackProvider {
         })
     }
 
-    async fn delete(&self, cx: &PublishContext<'_>, item: &ItemResult) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        cx: &PublishContext<'_>,
+        item: &ItemResult,
+    ) -> Result<(), ProviderError> {
         let base = base_url(cx)?;
         let token = cx.credentials.require("access_token")?;
-        let request = cx.http.inner().delete(format!("{base}/api/posts/{}", item.remote_id)).bearer_auth(token);
+        let request = cx
+            .http
+            .inner()
+            .delete(format!("{base}/api/posts/{}", item.remote_id))
+            .bearer_auth(token);
         cx.http.checked("delete", request, true, &GenericErrorBody).await?;
         Ok(())
     }
@@ -241,9 +254,11 @@ impl Provider for LoopbackProvider {
             .inner()
             .post(format!("{base}/oauth/token"))
             .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token.as_str())]);
-        let tokens: Tokens = cx.http.json("refresh", request, false, &GenericErrorBody).await.map_err(|e| {
-            ProviderError { kind: ErrorKind::Auth, ..e }
-        })?;
+        let tokens: Tokens = cx
+            .http
+            .json("refresh", request, false, &GenericErrorBody)
+            .await
+            .map_err(|e| ProviderError { kind: ErrorKind::Auth, ..e })?;
         cx.credentials.update(BTreeMap::from([
             ("access_token".to_owned(), tokens.access_token),
             ("refresh_token".to_owned(), tokens.refresh_token),
@@ -262,8 +277,10 @@ impl Provider for LoopbackProvider {
         loop {
             let mut query = vec![("since", since.to_rfc3339()), ("limit", PAGE.to_string())];
             query.extend(max_id.take().map(|id| ("max_id", id)));
-            let request = cx.http.inner().get(format!("{base}/api/posts")).query(&query).bearer_auth(&token);
-            let page: Listed = cx.http.json("list_recent", request, true, &GenericErrorBody).await?;
+            let request =
+                cx.http.inner().get(format!("{base}/api/posts")).query(&query).bearer_auth(&token);
+            let page: Listed =
+                cx.http.json("list_recent", request, true, &GenericErrorBody).await?;
             let full = page.posts.len() == PAGE;
             max_id = page.posts.last().map(|p| p.id.clone());
             found.extend(page.posts.into_iter().map(|p| RemotePost {

@@ -13,7 +13,9 @@ use sipstory_engine::model::{PostStatus, ThreadItem};
 use sipstory_engine::ops::{PostInput, Schedule, TargetInputDto};
 use sipstory_engine::store::PostFilter;
 use sipstory_tests::fake_platform::FakePlatform;
-use sipstory_tests::harness::{connect_account, fast_config, open_engine, require_desktop_session, unique_service};
+use sipstory_tests::harness::{
+    connect_account, fast_config, open_engine, require_desktop_session, unique_service,
+};
 
 const POSTS: usize = 200;
 const KILLS: usize = 25;
@@ -56,8 +58,14 @@ async fn killed_engine_never_loses_or_doubles_a_post() {
             ops.create_post(PostInput {
                 items,
                 tags: vec![],
-                targets: vec![TargetInputDto { account_id: account.id.clone(), custom_items: None, settings: serde_json::Value::Null }],
-                schedule: Schedule::At { at: start + chrono::Duration::milliseconds(15 * i as i64) },
+                targets: vec![TargetInputDto {
+                    account_id: account.id.clone(),
+                    custom_items: None,
+                    settings: serde_json::Value::Null,
+                }],
+                schedule: Schedule::At {
+                    at: start + chrono::Duration::milliseconds(15 * i as i64),
+                },
                 time_zone: None,
             })
             .expect("post scheduled");
@@ -77,7 +85,10 @@ async fn killed_engine_never_loses_or_doubles_a_post() {
             killed_with_work_left += 1;
         }
     }
-    assert!(killed_with_work_left >= 20, "only {killed_with_work_left} kills hit an engine with work left");
+    assert!(
+        killed_with_work_left >= 20,
+        "only {killed_with_work_left} kills hit an engine with work left"
+    );
 
     let mut child = spawn_child(dir.path(), &service);
     let accepted = fake.wait_for_posts(expected.len(), Duration::from_secs(120)).await;
@@ -97,22 +108,38 @@ async fn killed_engine_never_loses_or_doubles_a_post() {
     let posts = ops.posts(&PostFilter::default()).unwrap();
     assert_eq!(posts.len(), POSTS);
     for post in &posts {
-        assert_eq!(post.status, PostStatus::Published, "post {:?} ended {:?}", post.items[0].text, post.status);
+        assert_eq!(
+            post.status,
+            PostStatus::Published,
+            "post {:?} ended {:?}",
+            post.items[0].text,
+            post.status
+        );
         let results = &post.targets[0].results;
         assert_eq!(results.len(), post.items.len());
         for (item, result) in post.items.iter().zip(results) {
-            let remote = accepted.iter().find(|p| p.id == result.remote_id).expect("the stored id is the platform's");
+            let remote = accepted
+                .iter()
+                .find(|p| p.id == result.remote_id)
+                .expect("the stored id is the platform's");
             assert_eq!(remote.text, item.text);
         }
         for pair in results.windows(2) {
             let reply = accepted.iter().find(|p| p.id == pair[1].remote_id).unwrap();
-            assert_eq!(reply.reply_to.as_deref(), Some(pair[0].remote_id.as_str()), "thread order kept");
+            assert_eq!(
+                reply.reply_to.as_deref(),
+                Some(pair[0].remote_id.as_str()),
+                "thread order kept"
+            );
         }
     }
     for account in ops.accounts().unwrap() {
         ops.remove_account(&account.id).unwrap();
     }
-    println!("crash test: {kills} kills ({killed_with_work_left} with work left), {} items published once each", accepted.len());
+    println!(
+        "crash test: {kills} kills ({killed_with_work_left} with work left), {} items published once each",
+        accepted.len()
+    );
 }
 
 /// Asks the child to stop cleanly.

@@ -21,7 +21,11 @@ fn now_post(account_id: &str, items: Vec<ThreadItem>) -> PostInput {
     PostInput {
         items,
         tags: vec![],
-        targets: vec![TargetInputDto { account_id: account_id.into(), custom_items: None, settings: serde_json::Value::Null }],
+        targets: vec![TargetInputDto {
+            account_id: account_id.into(),
+            custom_items: None,
+            settings: serde_json::Value::Null,
+        }],
         schedule: Schedule::Now,
         time_zone: None,
     }
@@ -41,10 +45,20 @@ async fn platform_down_then_up_publishes_everything() {
     let account = t.connect(&fake, "alice").await;
     fake.go_down().await;
     let ids: Vec<String> = (0..5)
-        .map(|i| t.ops.create_post(now_post(&account.id, vec![item(&format!("while down {i}"))])).unwrap().post.id)
+        .map(|i| {
+            t.ops
+                .create_post(now_post(&account.id, vec![item(&format!("while down {i}"))]))
+                .unwrap()
+                .post
+                .id
+        })
         .collect();
     wait_for("retries to be scheduled", WAIT, || async {
-        let retrying = ids.iter().filter_map(|id| t.ops.post(id).ok()).filter(|p| p.targets[0].last_error.is_some()).count();
+        let retrying = ids
+            .iter()
+            .filter_map(|id| t.ops.post(id).ok())
+            .filter(|p| p.targets[0].last_error.is_some())
+            .count();
         (retrying == ids.len()).then_some(())
     })
     .await;
@@ -64,11 +78,18 @@ async fn rate_limit_honours_retry_after() {
     fake.push_fault(Fault::status(429, "rate_limited", Some("2")));
     let id = t.ops.create_post(now_post(&account.id, vec![item("patience")])).unwrap().post.id;
     wait_status(&t.ops, &id, PostStatus::Published).await;
-    let attempts: Vec<_> = fake.requests().into_iter().filter(|r| r.method == "POST" && r.path == "/api/posts").collect();
+    let attempts: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/api/posts")
+        .collect();
     assert_eq!(attempts.len(), 2, "one refused, one accepted: {attempts:?}");
     assert_eq!(attempts[0].status, Some(429));
     let waited = attempts[1].at - attempts[0].at;
-    assert!(waited >= chrono::Duration::seconds(2), "retried after {waited} despite Retry-After: 2");
+    assert!(
+        waited >= chrono::Duration::seconds(2),
+        "retried after {waited} despite Retry-After: 2"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -84,7 +105,10 @@ async fn expired_token_is_refreshed_and_rotation_saved() {
     assert_eq!(fake.request_count("/oauth/token"), 1);
     let after = Credentials::new(t.engine.core().secrets.clone(), &account.id).load().unwrap();
     assert_ne!(before["access_token"], after["access_token"]);
-    assert_ne!(before["refresh_token"], after["refresh_token"], "the rotated refresh token is kept");
+    assert_ne!(
+        before["refresh_token"], after["refresh_token"],
+        "the rotated refresh token is kept"
+    );
     assert_eq!(fake.posts().len(), 1);
 }
 
@@ -104,7 +128,12 @@ async fn refused_refresh_waits_for_reconnect_then_publishes() {
     assert_eq!(post.targets[0].state, TargetState::Scheduled, "the post waits, it does not fail");
     wait_for("the reconnect notice", WAIT, || async {
         let (notices, _) = t.ops.notifications(0, 50).unwrap();
-        notices.iter().any(|n| n.kind == NoticeKind::NeedsReconnect && n.account_id.as_deref() == Some(&account.id)).then_some(())
+        notices
+            .iter()
+            .any(|n| {
+                n.kind == NoticeKind::NeedsReconnect && n.account_id.as_deref() == Some(&account.id)
+            })
+            .then_some(())
     })
     .await;
     assert!(fake.posts().is_empty());
@@ -126,12 +155,20 @@ async fn permanent_error_fails_with_the_platforms_message() {
         message: "Text is 612 characters; the limit is 500".into(),
         retry_after: None,
     });
-    let id = t.ops.create_post(now_post(&account.id, vec![item("refused by the platform")])).unwrap().post.id;
+    let id = t
+        .ops
+        .create_post(now_post(&account.id, vec![item("refused by the platform")]))
+        .unwrap()
+        .post
+        .id;
     let post = wait_status(&t.ops, &id, PostStatus::Failed).await;
     let error = post.targets[0].last_error.clone().expect("the error is kept");
     assert_eq!(error.http_status, Some(422));
     assert_eq!(error.code.as_deref(), Some("text_too_long"));
-    assert_eq!(error.message, "Text is 612 characters; the limit is 500", "the platform's own message");
+    assert_eq!(
+        error.message, "Text is 612 characters; the limit is 500",
+        "the platform's own message"
+    );
     assert_eq!(post.targets[0].attempts, 1, "a permanent error is not retried");
     let log = t.ops.activity(&Default::default()).unwrap();
     assert!(log.iter().any(|e| e.http_status == Some(422) && e.post_id.as_deref() == Some(&id)));
@@ -144,7 +181,11 @@ async fn retry_failed_reruns_only_failed_targets() {
     let good = t.connect(&fake, "good").await;
     let bad = t.connect(&fake, "bad").await;
     let mut input = now_post(&good.id, vec![item("to both")]);
-    input.targets.push(TargetInputDto { account_id: bad.id.clone(), custom_items: None, settings: serde_json::Value::Null });
+    input.targets.push(TargetInputDto {
+        account_id: bad.id.clone(),
+        custom_items: None,
+        settings: serde_json::Value::Null,
+    });
     fake.push_fault(Fault::status(400, "bad_request", None));
     let id = t.ops.create_post(input).unwrap().post.id;
     wait_status(&t.ops, &id, PostStatus::Partial).await;
@@ -164,7 +205,11 @@ async fn lost_answer_is_reconciled_not_reposted() {
     let id = t.ops.create_post(now_post(&account.id, vec![item("did it land?")])).unwrap().post.id;
     let post = wait_status(&t.ops, &id, PostStatus::Published).await;
     assert_eq!(fake.posts().len(), 1, "never posted twice");
-    assert_eq!(post.targets[0].results[0].remote_id, fake.posts()[0].id, "the platform's id was found");
+    assert_eq!(
+        post.targets[0].results[0].remote_id,
+        fake.posts()[0].id,
+        "the platform's id was found"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,7 +231,11 @@ async fn thread_resumes_at_the_next_item() {
     // The second item's answer is lost, then the third item meets a 503: each item must still
     // land exactly once, replying to the one before.
     fake.push_fault(Fault::status(503, "unavailable", None));
-    let items = vec![item("1/3 first"), ThreadItem { delay_secs: 1, ..item("2/3 second") }, item("3/3 third")];
+    let items = vec![
+        item("1/3 first"),
+        ThreadItem { delay_secs: 1, ..item("2/3 second") },
+        item("3/3 third"),
+    ];
     let id = t.ops.create_post(now_post(&account.id, items)).unwrap().post.id;
     wait_for("the first item", WAIT, || async { (fake.posts().len() == 1).then_some(()) }).await;
     fake.push_fault(Fault::DropAfterRecord);
@@ -208,7 +257,12 @@ async fn published_notification_reaches_the_store() {
     let fake = FakePlatform::start().await;
     let t = TestEngine::start();
     let account = t.connect(&fake, "ivy").await;
-    let id = t.ops.create_post(now_post(&account.id, vec![item("hello notifications")])).unwrap().post.id;
+    let id = t
+        .ops
+        .create_post(now_post(&account.id, vec![item("hello notifications")]))
+        .unwrap()
+        .post
+        .id;
     let post = wait_status(&t.ops, &id, PostStatus::Published).await;
     let notice = wait_for("the published notice", WAIT, || async {
         let (notices, _) = t.ops.notifications(0, 10).unwrap();
@@ -228,7 +282,8 @@ async fn media_is_uploaded_with_alt_text() {
     std::fs::write(&png, sipstory_tests::harness::tiny_png()).unwrap();
     let media = t.ops.import_media(&png, Some("a single pixel".into())).await.unwrap();
     let mut input = now_post(&account.id, vec![item("with a picture")]);
-    input.items[0].media = vec![sipstory_engine::model::MediaRef { media_id: media.id.clone(), alt: None }];
+    input.items[0].media =
+        vec![sipstory_engine::model::MediaRef { media_id: media.id.clone(), alt: None }];
     let id = t.ops.create_post(input).unwrap().post.id;
     wait_status(&t.ops, &id, PostStatus::Published).await;
     let uploaded = fake.media();
@@ -264,7 +319,11 @@ async fn deleting_everywhere_removes_the_thread_from_the_platform() {
     fake.push_fault_on(FaultScope::Any, Fault::status(500, "internal", None));
     let refused = t.ops.delete_post_everywhere(&id).await.unwrap_err();
     assert!(refused.message.contains("refused"), "{}", refused.message);
-    assert_eq!(t.ops.post(&id).unwrap().targets[0].results.len(), 2, "nothing forgotten after a refusal");
+    assert_eq!(
+        t.ops.post(&id).unwrap().targets[0].results.len(),
+        2,
+        "nothing forgotten after a refusal"
+    );
     t.ops.delete_post_everywhere(&id).await.unwrap();
     assert!(fake.posts().iter().all(|p| p.deleted));
     assert!(t.ops.post(&id).is_err());
@@ -287,12 +346,24 @@ async fn the_publisher_checks_the_rules_again_before_sending() {
         media: vec![sipstory_engine::model::MediaRef { media_id: media.id, alt: None }; 5],
         delay_secs: 0,
     }];
-    let targets = [sipstory_engine::store::TargetInput { account_id: account.id.clone(), custom_items: None, settings: serde_json::json!({}) }];
+    let targets = [sipstory_engine::store::TargetInput {
+        account_id: account.id.clone(),
+        custom_items: None,
+        settings: serde_json::json!({}),
+    }];
     let id = sipstory_engine::model::new_id();
     t.engine
         .core()
         .store
-        .insert_post(&sipstory_engine::store::PostWrite { id: &id, items: &items, tags: &[], scheduled_at: Some(chrono::Utc::now()), time_zone: "UTC", is_draft: false, targets: &targets })
+        .insert_post(&sipstory_engine::store::PostWrite {
+            id: &id,
+            items: &items,
+            tags: &[],
+            scheduled_at: Some(chrono::Utc::now()),
+            time_zone: "UTC",
+            is_draft: false,
+            targets: &targets,
+        })
         .unwrap();
     t.engine.core().queue_changed();
     let post = wait_status(&t.ops, &id, PostStatus::Failed).await;

@@ -10,7 +10,9 @@ use sipstory_engine::notify::NoticeKind;
 use sipstory_engine::ops::{ErrorCode, Operations, PostInput, Schedule, TargetInputDto};
 use sipstory_engine::store::{PostWrite, TargetInput};
 use sipstory_tests::fake_platform::FakePlatform;
-use sipstory_tests::harness::{TestEngine, connect_account, fast_config, open_engine, unique_service, wait_for};
+use sipstory_tests::harness::{
+    TestEngine, connect_account, fast_config, open_engine, unique_service, wait_for,
+};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -18,7 +20,11 @@ fn input(account_id: &str, text: &str, schedule: Schedule) -> PostInput {
     PostInput {
         items: vec![ThreadItem { text: text.into(), ..Default::default() }],
         tags: vec!["test".into()],
-        targets: vec![TargetInputDto { account_id: account_id.into(), custom_items: None, settings: serde_json::Value::Null }],
+        targets: vec![TargetInputDto {
+            account_id: account_id.into(),
+            custom_items: None,
+            settings: serde_json::Value::Null,
+        }],
         schedule,
         time_zone: None,
     }
@@ -60,12 +66,17 @@ async fn rule_violations_block_scheduling_but_not_drafts() {
     let empty = input(&account.id, "  ", Schedule::Now);
     let error = t.ops.create_post(empty).unwrap_err();
     assert_eq!(error.field.as_deref(), Some("items[0]"));
-    let past = input(&account.id, "too late", Schedule::At { at: Utc::now() - chrono::Duration::hours(1) });
+    let past = input(
+        &account.id,
+        "too late",
+        Schedule::At { at: Utc::now() - chrono::Duration::hours(1) },
+    );
     assert_eq!(t.ops.create_post(past).unwrap_err().field.as_deref(), Some("date"));
     let mut bad_zone = input(&account.id, "where?", Schedule::Now);
     bad_zone.time_zone = Some("Mars/Olympus".into());
     assert_eq!(t.ops.create_post(bad_zone).unwrap_err().field.as_deref(), Some("time_zone"));
-    let no_account = PostInput { targets: vec![], ..input(&account.id, "to nobody", Schedule::Now) };
+    let no_account =
+        PostInput { targets: vec![], ..input(&account.id, "to nobody", Schedule::Now) };
     assert_eq!(t.ops.create_post(no_account).unwrap_err().field.as_deref(), Some("targets"));
 }
 
@@ -82,10 +93,15 @@ async fn local_times_in_a_spring_forward_gap_move_later() {
         post.time_zone = Some(zone.into());
         let saved = t.ops.create_post(post).unwrap();
         assert!(saved.time_shifted, "{zone}: 02:30 does not exist that day");
-        assert_eq!(saved.post.scheduled_at.unwrap().to_rfc3339(), utc, "{zone}: goes out at 03:30 local");
+        assert_eq!(
+            saved.post.scheduled_at.unwrap().to_rfc3339(),
+            utc,
+            "{zone}: goes out at 03:30 local"
+        );
         assert_eq!(saved.post.time_zone, zone);
     }
-    let mut normal = input(&account.id, "normal", Schedule::Local { local: local("2027-03-15 02:30") });
+    let mut normal =
+        input(&account.id, "normal", Schedule::Local { local: local("2027-03-15 02:30") });
     normal.time_zone = Some("America/New_York".into());
     let saved = t.ops.create_post(normal).unwrap();
     assert!(!saved.time_shifted);
@@ -98,14 +114,36 @@ async fn changing_the_users_zone_keeps_each_posts_instant_and_zone() {
     let t = TestEngine::start();
     let account = t.connect(&fake, "zones").await;
     let settings = t.ops.settings().unwrap();
-    t.ops.update_settings(sipstory_engine::model::AppSettings { time_zone: Some("Europe/Berlin".into()), ..settings.clone() }).await.unwrap();
-    let saved = t.ops.create_post(input(&account.id, "berlin morning", Schedule::Local { local: local("2027-01-10 09:00") })).unwrap();
+    t.ops
+        .update_settings(sipstory_engine::model::AppSettings {
+            time_zone: Some("Europe/Berlin".into()),
+            ..settings.clone()
+        })
+        .await
+        .unwrap();
+    let saved = t
+        .ops
+        .create_post(input(
+            &account.id,
+            "berlin morning",
+            Schedule::Local { local: local("2027-01-10 09:00") },
+        ))
+        .unwrap();
     assert_eq!(saved.post.time_zone, "Europe/Berlin", "written in the settings' zone");
-    t.ops.update_settings(sipstory_engine::model::AppSettings { time_zone: Some("America/New_York".into()), ..settings }).await.unwrap();
+    t.ops
+        .update_settings(sipstory_engine::model::AppSettings {
+            time_zone: Some("America/New_York".into()),
+            ..settings
+        })
+        .await
+        .unwrap();
     let post = t.ops.post(&saved.post.id).unwrap();
     assert_eq!(post.scheduled_at.unwrap().to_rfc3339(), "2027-01-10T08:00:00+00:00");
     assert_eq!(post.time_zone, "Europe/Berlin");
-    let bad = sipstory_engine::model::AppSettings { time_zone: Some("Nowhere/Land".into()), ..t.ops.settings().unwrap() };
+    let bad = sipstory_engine::model::AppSettings {
+        time_zone: Some("Nowhere/Land".into()),
+        ..t.ops.settings().unwrap()
+    };
     assert_eq!(t.ops.update_settings(bad).await.unwrap_err().field.as_deref(), Some("time_zone"));
 }
 
@@ -119,7 +157,11 @@ async fn overdue_posts_within_the_grace_go_out_older_ones_are_missed() {
     let account = connect_account(&ops, &fake, "sleepy").await;
     // Posts that came due while Sipstory was not running.
     let store = &engine.core().store;
-    let targets = [TargetInput { account_id: account.id.clone(), custom_items: None, settings: serde_json::json!({}) }];
+    let targets = [TargetInput {
+        account_id: account.id.clone(),
+        custom_items: None,
+        settings: serde_json::json!({}),
+    }];
     let mut ids = Vec::new();
     for (text, minutes_ago) in [("five minutes late", 5), ("two hours late", 120)] {
         let items = [ThreadItem { text: text.into(), ..Default::default() }];
@@ -142,10 +184,16 @@ async fn overdue_posts_within_the_grace_go_out_older_ones_are_missed() {
     let missed = ops.post(&ids[1]).unwrap();
     assert_eq!(missed.status, PostStatus::Missed);
     assert_eq!(fake.posts().len(), 1, "the two-hour-old post was not published late");
-    assert_eq!(ops.missed_posts().unwrap().iter().map(|p| p.id.clone()).collect::<Vec<_>>(), vec![ids[1].clone()]);
+    assert_eq!(
+        ops.missed_posts().unwrap().iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
+        vec![ids[1].clone()]
+    );
     wait_for("the missed notice", WAIT, || async {
         let (notices, _) = ops.notifications(0, 20).unwrap();
-        notices.iter().any(|n| n.kind == NoticeKind::Missed && n.post_id.as_deref() == Some(ids[1].as_str())).then_some(())
+        notices
+            .iter()
+            .any(|n| n.kind == NoticeKind::Missed && n.post_id.as_deref() == Some(ids[1].as_str()))
+            .then_some(())
     })
     .await;
 
@@ -165,12 +213,28 @@ async fn discarding_a_missed_post_keeps_it_as_a_draft() {
     let store = &t.engine.core().store;
     let id = sipstory_engine::model::new_id();
     let items = [ThreadItem { text: "old news".into(), ..Default::default() }];
-    let targets = [TargetInput { account_id: account.id.clone(), custom_items: None, settings: serde_json::json!({}) }];
+    let targets = [TargetInput {
+        account_id: account.id.clone(),
+        custom_items: None,
+        settings: serde_json::json!({}),
+    }];
     store
-        .insert_post(&PostWrite { id: &id, items: &items, tags: &[], scheduled_at: Some(Utc::now() - chrono::Duration::days(2)), time_zone: "UTC", is_draft: false, targets: &targets })
+        .insert_post(&PostWrite {
+            id: &id,
+            items: &items,
+            tags: &[],
+            scheduled_at: Some(Utc::now() - chrono::Duration::days(2)),
+            time_zone: "UTC",
+            is_draft: false,
+            targets: &targets,
+        })
         .unwrap();
     t.ops.set_publishing_paused(false).await.unwrap();
-    assert_eq!(t.ops.post(&id).unwrap().status, PostStatus::Missed, "resuming does not publish days late");
+    assert_eq!(
+        t.ops.post(&id).unwrap().status,
+        PostStatus::Missed,
+        "resuming does not publish days late"
+    );
     let post = t.ops.discard_missed(&id).unwrap();
     assert_eq!(post.status, PostStatus::Draft);
     assert_eq!(post.items[0].text, "old news");
@@ -183,7 +247,8 @@ async fn pauses_hold_posts_until_resumed() {
     let t = TestEngine::start();
     let account = t.connect(&fake, "pause").await;
     t.ops.set_publishing_paused(true).await.unwrap();
-    let global = t.ops.create_post(input(&account.id, "paused globally", Schedule::Now)).unwrap().post.id;
+    let global =
+        t.ops.create_post(input(&account.id, "paused globally", Schedule::Now)).unwrap().post.id;
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert!(fake.posts().is_empty());
     assert_eq!(t.ops.post(&global).unwrap().targets[0].state, TargetState::Scheduled);
@@ -191,7 +256,8 @@ async fn pauses_hold_posts_until_resumed() {
     published(&t.ops, &global).await;
 
     t.ops.pause_account(&account.id, true).await.unwrap();
-    let per_account = t.ops.create_post(input(&account.id, "paused account", Schedule::Now)).unwrap().post.id;
+    let per_account =
+        t.ops.create_post(input(&account.id, "paused account", Schedule::Now)).unwrap().post.id;
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(fake.posts().len(), 1);
     t.ops.pause_account(&account.id, false).await.unwrap();
@@ -227,19 +293,26 @@ async fn drafts_never_publish_and_rescheduling_moves_the_time() {
     let t = TestEngine::start();
     let account = t.connect(&fake, "drafts").await;
     let soon = Utc::now() + chrono::Duration::milliseconds(300);
-    let draft = t.ops.create_post(input(&account.id, "just a draft", Schedule::Draft { at: Some(soon) })).unwrap().post;
+    let draft = t
+        .ops
+        .create_post(input(&account.id, "just a draft", Schedule::Draft { at: Some(soon) }))
+        .unwrap()
+        .post;
     let later = Utc::now() + chrono::Duration::days(3);
-    let scheduled = t.ops.create_post(input(&account.id, "later", Schedule::At { at: later })).unwrap().post;
+    let scheduled =
+        t.ops.create_post(input(&account.id, "later", Schedule::At { at: later })).unwrap().post;
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert!(fake.posts().is_empty(), "a draft is never published");
     assert_eq!(t.ops.drafts().unwrap()[0].id, draft.id);
 
-    let moved = t.ops.reschedule(&scheduled.id, Utc::now() + chrono::Duration::milliseconds(200)).unwrap();
+    let moved =
+        t.ops.reschedule(&scheduled.id, Utc::now() + chrono::Duration::milliseconds(200)).unwrap();
     assert_eq!(moved.targets[0].state, TargetState::Scheduled);
     published(&t.ops, &scheduled.id).await;
     let refused = t.ops.reschedule(&scheduled.id, later).unwrap_err();
     assert_eq!(refused.code, ErrorCode::Conflict, "a published post is not moved");
-    let copy = t.ops.duplicate_post(&scheduled.id, Schedule::Draft { at: Some(later) }).unwrap().post;
+    let copy =
+        t.ops.duplicate_post(&scheduled.id, Schedule::Draft { at: Some(later) }).unwrap().post;
     assert_eq!(copy.items, moved.items);
     assert_eq!(copy.status, PostStatus::Draft);
 }

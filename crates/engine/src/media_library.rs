@@ -19,10 +19,7 @@ use crate::model::MediaFacts;
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {
     #[error("could not read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("could not write to the media library: {0}")]
     Write(std::io::Error),
     #[error(
@@ -70,51 +67,15 @@ struct Format {
 
 /// The only types the library accepts, keyed by the mime `infer` reports for them.
 const FORMATS: &[Format] = &[
-    Format {
-        mime: "image/jpeg",
-        ext: "jpg",
-        container: Container::Image,
-    },
-    Format {
-        mime: "image/png",
-        ext: "png",
-        container: Container::Image,
-    },
-    Format {
-        mime: "image/gif",
-        ext: "gif",
-        container: Container::Image,
-    },
-    Format {
-        mime: "image/webp",
-        ext: "webp",
-        container: Container::Image,
-    },
-    Format {
-        mime: "image/heif",
-        ext: "heic",
-        container: Container::Image,
-    },
-    Format {
-        mime: "image/avif",
-        ext: "avif",
-        container: Container::Image,
-    },
-    Format {
-        mime: "video/mp4",
-        ext: "mp4",
-        container: Container::Mp4,
-    },
-    Format {
-        mime: "video/quicktime",
-        ext: "mov",
-        container: Container::Mp4,
-    },
-    Format {
-        mime: "video/webm",
-        ext: "webm",
-        container: Container::WebM,
-    },
+    Format { mime: "image/jpeg", ext: "jpg", container: Container::Image },
+    Format { mime: "image/png", ext: "png", container: Container::Image },
+    Format { mime: "image/gif", ext: "gif", container: Container::Image },
+    Format { mime: "image/webp", ext: "webp", container: Container::Image },
+    Format { mime: "image/heif", ext: "heic", container: Container::Image },
+    Format { mime: "image/avif", ext: "avif", container: Container::Image },
+    Format { mime: "video/mp4", ext: "mp4", container: Container::Mp4 },
+    Format { mime: "video/quicktime", ext: "mov", container: Container::Mp4 },
+    Format { mime: "video/webm", ext: "webm", container: Container::WebM },
 ];
 
 /// Pixel size and duration, as far as the format tells them.
@@ -167,11 +128,7 @@ fn store_reader(
     let facts = describe(temp.as_file_mut(), &temp_path, name)?;
     let path = library_dir.join(format!("{sha256}.{}", extension(&facts.mime)));
     persist(temp, &path)?;
-    Ok(StoredFile {
-        path,
-        sha256,
-        facts,
-    })
+    Ok(StoredFile { path, sha256, facts })
 }
 
 /// Streams `src` into `dst` in fixed-size chunks and returns the hex SHA-256 of what was copied.
@@ -219,10 +176,7 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
 
 /// The extension a stored file of `mime` gets.
 fn extension(mime: &str) -> &'static str {
-    FORMATS
-        .iter()
-        .find(|format| format.mime == mime)
-        .map_or("bin", |format| format.ext)
+    FORMATS.iter().find(|format| format.mime == mime).map_or("bin", |format| format.ext)
 }
 
 /// Checks size and type of an open file and measures it.
@@ -230,8 +184,7 @@ fn describe(file: &mut File, path: &Path, name: &str) -> Result<MediaFacts, Medi
     let size_bytes = file.metadata().map_err(|e| read_error(path, e))?.len();
     check_size(size_bytes, name)?;
     let format = sniff(file, path, name)?;
-    file.seek(SeekFrom::Start(0))
-        .map_err(|e| read_error(path, e))?;
+    file.seek(SeekFrom::Start(0)).map_err(|e| read_error(path, e))?;
     let measures = match format.container {
         Container::Image => measure_image(file, path, name)?,
         Container::Mp4 => measure_mp4(file, size_bytes, path, name)?,
@@ -249,9 +202,7 @@ fn describe(file: &mut File, path: &Path, name: &str) -> Result<MediaFacts, Medi
 /// Rejects empty files and files over [`MAX_FILE_BYTES`].
 fn check_size(size_bytes: u64, name: &str) -> Result<(), MediaError> {
     if size_bytes == 0 {
-        return Err(MediaError::Empty {
-            name: name.to_string(),
-        });
+        return Err(MediaError::Empty { name: name.to_string() });
     }
     if size_bytes > MAX_FILE_BYTES {
         return Err(MediaError::TooLarge {
@@ -272,9 +223,7 @@ fn sniff(file: &mut File, path: &Path, name: &str) -> Result<&'static Format, Me
     FORMATS
         .iter()
         .find(|format| Some(format.mime) == mime)
-        .ok_or_else(|| MediaError::Unsupported {
-            name: name.to_string(),
-        })
+        .ok_or_else(|| MediaError::Unsupported { name: name.to_string() })
 }
 
 /// Reads an image's pixel size from its header.
@@ -290,21 +239,15 @@ fn measure_image(file: &mut File, path: &Path, name: &str) -> Result<Measures, M
     })?;
     let width = pixels(size.width, name)?;
     let height = pixels(size.height, name)?;
-    Ok(Measures {
-        width: Some(width),
-        height: Some(height),
-        duration_ms: None,
-    })
+    Ok(Measures { width: Some(width), height: Some(height), duration_ms: None })
 }
 
 /// Converts one image dimension, rejecting zero and absurd values.
 fn pixels(value: usize, name: &str) -> Result<u32, MediaError> {
-    u32::try_from(value).ok().filter(|&v| v > 0).ok_or_else(|| {
-        damaged(
-            name,
-            &format!("the image header gives a size of {value} pixels"),
-        )
-    })
+    u32::try_from(value)
+        .ok()
+        .filter(|&v| v > 0)
+        .ok_or_else(|| damaged(name, &format!("the image header gives a size of {value} pixels")))
 }
 
 /// Reads an MP4/MOV's duration and displayed pixel size from its `moov` box.
@@ -319,14 +262,11 @@ fn measure_mp4(
     name: &str,
 ) -> Result<Measures, MediaError> {
     let (start, len) = find_moov(file, size_bytes, path, name)?;
-    file.seek(SeekFrom::Start(start))
-        .map_err(|e| read_error(path, e))?;
+    file.seek(SeekFrom::Start(start)).map_err(|e| read_error(path, e))?;
     let context = mp4parse::read_mp4(&mut BufReader::new(file).take(len))
         .map_err(|e| damaged(name, &format!("unreadable movie header ({e})")))?;
-    let timescale = context
-        .timescale
-        .ok_or_else(|| damaged(name, "the movie header (mvhd) is missing"))?
-        .0;
+    let timescale =
+        context.timescale.ok_or_else(|| damaged(name, "the movie header (mvhd) is missing"))?.0;
     let fragments = context
         .mvex
         .as_ref()
@@ -343,11 +283,7 @@ fn measure_mp4(
         .iter()
         .find_map(displayed_size)
         .map_or((None, None), |(w, h)| (Some(w), Some(h)));
-    Ok(Measures {
-        width,
-        height,
-        duration_ms,
-    })
+    Ok(Measures { width, height, duration_ms })
 }
 
 /// Walks the top-level boxes (seeking over media data) and returns the offset and length of
@@ -370,10 +306,7 @@ fn find_moov(
         }
         offset = end;
     }
-    Err(damaged(
-        name,
-        "the movie header (moov) is missing; the file may be incomplete",
-    ))
+    Err(damaged(name, "the movie header (moov) is missing; the file may be incomplete"))
 }
 
 /// Reads the box header at `offset`: the box type and its total length, header included.
@@ -390,8 +323,7 @@ fn read_box_header(
             _ => read_error(path, e),
         })
     };
-    file.seek(SeekFrom::Start(offset))
-        .map_err(|e| read_error(path, e))?;
+    file.seek(SeekFrom::Start(offset)).map_err(|e| read_error(path, e))?;
     let mut header = [0u8; 8];
     read(file, &mut header)?;
     let kind = [header[4], header[5], header[6], header[7]];
@@ -440,11 +372,7 @@ fn displayed_size(track: &mp4parse::Track) -> Option<(u32, u32)> {
         return None;
     }
     let quarter_turn = tkhd.matrix.a == 0 && tkhd.matrix.d == 0;
-    Some(if quarter_turn {
-        (height, width)
-    } else {
-        (width, height)
-    })
+    Some(if quarter_turn { (height, width) } else { (width, height) })
 }
 
 /// Reads a WebM's duration and the first video track's pixel size.
@@ -455,9 +383,7 @@ fn measure_webm(file: &mut File, name: &str) -> Result<Measures, MediaError> {
         .map_err(|e| damaged(name, &format!("unreadable WebM header ({e})")))?;
     let info = webm.info();
     let scale_ns = info.timestamp_scale().get() as f64;
-    let duration_ms = info
-        .duration()
-        .map(|ticks| (ticks * scale_ns / 1_000_000.0).round() as u64);
+    let duration_ms = info.duration().map(|ticks| (ticks * scale_ns / 1_000_000.0).round() as u64);
     let video = webm.tracks().iter().find_map(|track| track.video());
     let dimension = |value: u64| u32::try_from(value).ok();
     Ok(Measures {
@@ -468,17 +394,11 @@ fn measure_webm(file: &mut File, name: &str) -> Result<Measures, MediaError> {
 }
 
 fn read_error(path: &Path, source: io::Error) -> MediaError {
-    MediaError::Read {
-        path: path.to_path_buf(),
-        source,
-    }
+    MediaError::Read { path: path.to_path_buf(), source }
 }
 
 fn damaged(name: &str, detail: &str) -> MediaError {
-    MediaError::Damaged {
-        name: name.to_string(),
-        detail: detail.to_string(),
-    }
+    MediaError::Damaged { name: name.to_string(), detail: detail.to_string() }
 }
 
 #[cfg(test)]
@@ -552,12 +472,8 @@ mod tests {
     fn webm() -> Vec<u8> {
         let header = ebml(
             &[0x1A, 0x45, 0xDF, 0xA3],
-            &[
-                ebml(&[0x42, 0x82], b"webm"),
-                ebml(&[0x42, 0x87], &[4]),
-                ebml(&[0x42, 0x85], &[2]),
-            ]
-            .concat(),
+            &[ebml(&[0x42, 0x82], b"webm"), ebml(&[0x42, 0x87], &[4]), ebml(&[0x42, 0x85], &[2])]
+                .concat(),
         );
         let info = ebml(
             &[0x15, 0x49, 0xA9, 0x66],
@@ -571,11 +487,7 @@ mod tests {
         );
         let video = ebml(
             &[0xE0],
-            &[
-                ebml(&[0xB0], &640u16.to_be_bytes()),
-                ebml(&[0xBA], &360u16.to_be_bytes()),
-            ]
-            .concat(),
+            &[ebml(&[0xB0], &640u16.to_be_bytes()), ebml(&[0xBA], &360u16.to_be_bytes())].concat(),
         );
         let track = ebml(
             &[0xAE],
@@ -610,10 +522,7 @@ mod tests {
         [
             b"\x89PNG\r\n\x1a\n".to_vec(),
             png_chunk(b"IHDR", &ihdr),
-            png_chunk(
-                b"IDAT",
-                &[0x78, 0x9C, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01],
-            ),
+            png_chunk(b"IDAT", &[0x78, 0x9C, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]),
             png_chunk(b"IEND", &[]),
         ]
         .concat()
@@ -662,10 +571,7 @@ mod tests {
 
         let expected_sha = hex::encode(Sha256::digest(&bytes));
         assert_eq!(stored.sha256, expected_sha);
-        assert_eq!(
-            stored.path,
-            library.path().join(format!("{expected_sha}.png"))
-        );
+        assert_eq!(stored.path, library.path().join(format!("{expected_sha}.png")));
         assert_eq!(fs::read(&stored.path).unwrap(), bytes);
         assert_eq!(
             stored.facts,
@@ -684,10 +590,7 @@ mod tests {
     fn inspects_gif_and_jpeg_sizes() {
         let dir = tempfile::tempdir().unwrap();
         let gif = inspect(&write(dir.path(), "a.gif", &gif(320, 200)), "a.gif").unwrap();
-        assert_eq!(
-            (gif.mime.as_str(), gif.width, gif.height),
-            ("image/gif", Some(320), Some(200))
-        );
+        assert_eq!((gif.mime.as_str(), gif.width, gif.height), ("image/gif", Some(320), Some(200)));
         let jpeg = inspect(&write(dir.path(), "b.jpg", &jpeg(1024, 768)), "b.jpg").unwrap();
         assert_eq!(
             (jpeg.mime.as_str(), jpeg.width, jpeg.height),
@@ -832,10 +735,7 @@ mod tests {
 
         let err = store_bytes(library.path(), cut, "cut.png").unwrap_err();
 
-        assert_eq!(
-            err.to_string(),
-            "cut.png looks damaged: the image header is cut short"
-        );
+        assert_eq!(err.to_string(), "cut.png looks damaged: the image header is cut short");
         assert!(entries(library.path()).is_empty());
     }
 

@@ -1,7 +1,10 @@
 //! Wall-clock times in IANA zones: turning a local date and time into UTC across DST changes,
 //! and finding an account's next free posting slot.
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    TimeZone, Utc,
+};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -27,7 +30,9 @@ pub struct Resolved {
 pub fn resolve_local(local: NaiveDateTime, zone: Tz) -> Resolved {
     match zone.from_local_datetime(&local) {
         LocalResult::Single(at) => Resolved { utc: at.with_timezone(&Utc), shifted: false },
-        LocalResult::Ambiguous(first, _) => Resolved { utc: first.with_timezone(&Utc), shifted: false },
+        LocalResult::Ambiguous(first, _) => {
+            Resolved { utc: first.with_timezone(&Utc), shifted: false }
+        }
         LocalResult::None => {
             // Read the time with the offset in force just before the gap.
             let before = zone
@@ -60,7 +65,8 @@ pub fn next_free_slot(
             .iter()
             .filter(|(d, _)| *d == weekday)
             .filter_map(|(_, minute)| {
-                let time = NaiveTime::from_num_seconds_from_midnight_opt(u32::from(*minute) * 60, 0)?;
+                let time =
+                    NaiveTime::from_num_seconds_from_midnight_opt(u32::from(*minute) * 60, 0)?;
                 Some(resolve_local(day.and_time(time), zone).utc)
             })
             .find(|at| *at > after && !taken.contains(at))

@@ -6,7 +6,9 @@ use sipstory_tests::harness::{fast_config, open_engine};
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
     let mut args = std::env::args().skip(1);
     let (Some(dir), Some(service)) = (args.next(), args.next()) else {
         eprintln!("usage: engine-child <data dir> <keychain service>");

@@ -31,10 +31,7 @@ pub(super) fn router(shared: Shared) -> Router {
     Router::new()
         .route("/oauth/token", post(refresh_token))
         .route("/api/me", get(me))
-        .route(
-            "/api/media",
-            post(upload_media).layer(DefaultBodyLimit::disable()),
-        )
+        .route("/api/media", post(upload_media).layer(DefaultBodyLimit::disable()))
         .route("/api/posts", post(create_post).get(list_posts))
         .route("/api/posts/{id}", delete(delete_post))
         .route("/avatars/{file}", get(avatar))
@@ -57,21 +54,14 @@ async fn refresh_token(
     let Form(form) = form.map_err(|rejection| ApiError::invalid_request(rejection.body_text()))?;
     if form.grant_type != "refresh_token" {
         let message = format!("Unsupported grant_type {:?}", form.grant_type);
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            message,
-        ));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", message));
     }
-    let presented = form
-        .refresh_token
-        .ok_or_else(|| ApiError::invalid_request("refresh_token is required"))?;
-    let credentials = shared
-        .with(|state| state.refresh(&presented))
-        .ok_or_else(|| {
-            let message = "The refresh token is invalid, revoked or already used";
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_grant", message)
-        })?;
+    let presented =
+        form.refresh_token.ok_or_else(|| ApiError::invalid_request("refresh_token is required"))?;
+    let credentials = shared.with(|state| state.refresh(&presented)).ok_or_else(|| {
+        let message = "The refresh token is invalid, revoked or already used";
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_grant", message)
+    })?;
     Ok(Json(json!({
         "access_token": credentials.access_token,
         "refresh_token": credentials.refresh_token,
@@ -104,9 +94,5 @@ async fn unknown_route() -> ApiError {
 
 async fn method_not_allowed() -> ApiError {
     let message = "This route does not accept that method";
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        message,
-    )
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", message)
 }

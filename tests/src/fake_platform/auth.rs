@@ -20,9 +20,7 @@ impl FromRequestParts<Shared> for Caller {
     async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Caller, ApiError> {
         let token = bearer_token(&parts.headers).ok_or_else(ApiError::invalid_token)?;
         let handle = shared.with(|state| state.account_for_access(&token));
-        handle
-            .map(|handle| Caller { handle })
-            .ok_or_else(ApiError::invalid_token)
+        handle.map(|handle| Caller { handle }).ok_or_else(ApiError::invalid_token)
     }
 }
 

@@ -18,12 +18,7 @@ pub(super) struct ApiError {
 
 impl ApiError {
     pub(super) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code: code.to_owned(),
-            message: message.into(),
-            retry_after: None,
-        }
+        ApiError { status, code: code.to_owned(), message: message.into(), retry_after: None }
     }
 
     pub(super) fn with_retry_after(mut self, retry_after: Option<String>) -> ApiError {

@@ -42,12 +42,9 @@ pub(super) async fn gate(
 
 async fn apply_fault(fault: Fault, shared: &Shared, request: Request, next: Next) -> Response {
     match fault {
-        Fault::Status {
-            status,
-            code,
-            message,
-            retry_after,
-        } => injected_status(status, &code, message, retry_after),
+        Fault::Status { status, code, message, retry_after } => {
+            injected_status(status, &code, message, retry_after)
+        }
         Fault::Hang => pending().await,
         Fault::HangAfterRecord => {
             next.run(request).await;
@@ -70,9 +67,7 @@ fn injected_status(
     retry_after: Option<String>,
 ) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    ApiError::new(status, code, message)
-        .with_retry_after(retry_after)
-        .into_response()
+    ApiError::new(status, code, message).with_retry_after(retry_after).into_response()
 }
 
 /// Handles the request, then has the connection closed before any response is written.

@@ -61,15 +61,8 @@ async fn read_file(mut field: Field<'_>) -> Result<(u64, String), ApiError> {
 
 fn check_upload(upload: &MediaUpload) -> Result<(), ApiError> {
     if upload.size > MAX_MEDIA_BYTES {
-        let message = format!(
-            "Media is {} bytes; the limit is {MAX_MEDIA_BYTES}",
-            upload.size
-        );
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "media_too_large",
-            message,
-        ));
+        let message = format!("Media is {} bytes; the limit is {MAX_MEDIA_BYTES}", upload.size);
+        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "media_too_large", message));
     }
     if !(upload.mime.starts_with("image/") || upload.mime.starts_with("video/")) {
         let message = format!("Media type {} is not an image or a video", upload.mime);

@@ -60,9 +60,7 @@ pub struct FakePlatform {
 impl FakePlatform {
     /// Starts the fake on a free loopback port.
     pub async fn start() -> FakePlatform {
-        FakePlatform::start_on(0)
-            .await
-            .expect("binding a free loopback port")
+        FakePlatform::start_on(0).await.expect("binding a free loopback port")
     }
 
     /// Starts the fake on the given loopback port (0 picks a free one).
@@ -71,10 +69,7 @@ impl FakePlatform {
         let port = listener.local_addr()?.port();
         let shared = Shared::new(port);
         let server = Server::serve(port, listener, api::router(shared.clone()));
-        Ok(FakePlatform {
-            shared,
-            server: Arc::new(server),
-        })
+        Ok(FakePlatform { shared, server: Arc::new(server) })
     }
 
     /// `http://127.0.0.1:<port>`, without a trailing slash.
@@ -144,10 +139,7 @@ impl FakePlatform {
     /// How many requests arrived on a path starting with `path_prefix`.
     pub fn request_count(&self, path_prefix: &str) -> usize {
         let requests = self.requests();
-        requests
-            .iter()
-            .filter(|request| request.path.starts_with(path_prefix))
-            .count()
+        requests.iter().filter(|request| request.path.starts_with(path_prefix)).count()
     }
 
     /// Waits until at least `n` posts are recorded or `timeout` passes, then returns them all.

@@ -62,12 +62,7 @@ pub struct DuplicatePost {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Answer this error instead of handling the request; record nothing.
-    Status {
-        status: u16,
-        code: String,
-        message: String,
-        retry_after: Option<String>,
-    },
+    Status { status: u16, code: String, message: String, retry_after: Option<String> },
     /// Never answer and record nothing.
     Hang,
     /// Handle the request (record the post, rotate the token, ...), then never answer.

@@ -56,13 +56,9 @@ pub(super) async fn create_post(
 }
 
 fn parse_new_post(headers: &HeaderMap, body: &[u8]) -> Result<NewPost, ApiError> {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok());
+    let content_type = headers.get(CONTENT_TYPE).and_then(|value| value.to_str().ok());
     if !content_type.is_some_and(|value| value.starts_with("application/json")) {
-        return Err(ApiError::invalid_request(
-            "Content-Type must be application/json",
-        ));
+        return Err(ApiError::invalid_request("Content-Type must be application/json"));
     }
     serde_json::from_slice(body)
         .map_err(|error| ApiError::invalid_request(format!("Invalid post JSON: {error}")))
@@ -71,11 +67,7 @@ fn parse_new_post(headers: &HeaderMap, body: &[u8]) -> Result<NewPost, ApiError>
 fn check_content(text: &str, media_ids: &[String]) -> Result<(), ApiError> {
     let status = StatusCode::UNPROCESSABLE_ENTITY;
     if text.trim().is_empty() && media_ids.is_empty() {
-        return Err(ApiError::new(
-            status,
-            "empty_post",
-            "A post needs text or media",
-        ));
+        return Err(ApiError::new(status, "empty_post", "A post needs text or media"));
     }
     let length = text.chars().count();
     if length > MAX_TEXT_CHARS {
@@ -116,8 +108,7 @@ pub(super) async fn list_posts(
 }
 
 fn parse_id(id: &str) -> Result<u64, ApiError> {
-    id.parse()
-        .map_err(|_| ApiError::invalid_request(format!("`max_id` is not a post id: {id}")))
+    id.parse().map_err(|_| ApiError::invalid_request(format!("`max_id` is not a post id: {id}")))
 }
 
 fn parse_since(since: &str) -> Result<DateTime<Utc>, ApiError> {

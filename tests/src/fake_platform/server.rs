@@ -42,11 +42,7 @@ pub(super) struct Server {
 impl Server {
     pub(super) fn serve(port: u16, listener: TcpListener, router: Router) -> Server {
         let running = Running::spawn(listener, router.clone());
-        Server {
-            port,
-            router,
-            running: Mutex::new(Some(running)),
-        }
+        Server { port, router, running: Mutex::new(Some(running)) }
     }
 
     pub(super) fn port(&self) -> u16 {
@@ -83,17 +79,9 @@ impl Running {
     fn spawn(listener: TcpListener, router: Router) -> Running {
         let shutdown = CancellationToken::new();
         let connections = TaskTracker::new();
-        let accept_loop = tokio::spawn(accept_loop(
-            listener,
-            router,
-            shutdown.clone(),
-            connections.clone(),
-        ));
-        Running {
-            shutdown,
-            connections,
-            accept_loop,
-        }
+        let accept_loop =
+            tokio::spawn(accept_loop(listener, router, shutdown.clone(), connections.clone()));
+        Running { shutdown, connections, accept_loop }
     }
 
     async fn stop(self) {
@@ -118,11 +106,7 @@ async fn accept_loop(
         };
         match accepted {
             Ok((stream, _)) => {
-                connections.spawn(serve_connection(
-                    stream,
-                    router.clone(),
-                    shutdown.child_token(),
-                ));
+                connections.spawn(serve_connection(stream, router.clone(), shutdown.child_token()));
             }
             Err(error) => tracing::warn!(%error, "fake platform failed to accept a connection"),
         }

@@ -126,18 +126,12 @@ impl PlatformState {
             expires_at: Instant::now() + ACCESS_TOKEN_LIFETIME,
         };
         self.access_tokens.insert(access_token.clone(), grant);
-        self.refresh_tokens
-            .insert(refresh_token.clone(), handle.to_owned());
-        AccountCredentials {
-            access_token,
-            refresh_token,
-        }
+        self.refresh_tokens.insert(refresh_token.clone(), handle.to_owned());
+        AccountCredentials { access_token, refresh_token }
     }
 
     pub(super) fn profile(&self, handle: &str) -> Option<&Profile> {
-        self.accounts
-            .iter()
-            .find(|profile| profile.handle == handle)
+        self.accounts.iter().find(|profile| profile.handle == handle)
     }
 
     /// Spends a refresh token (rotation) and issues a new pair, or `None` if it is not valid.
@@ -177,9 +171,7 @@ impl PlatformState {
     }
 
     fn owns_media(&self, handle: &str, id: &str) -> bool {
-        self.media
-            .iter()
-            .any(|media| media.id == id && media.account_handle == handle)
+        self.media.iter().any(|media| media.id == id && media.account_handle == handle)
     }
 
     fn live_post_mut(&mut self, handle: &str, id: &str) -> Option<&mut AcceptedPost> {
@@ -256,9 +248,7 @@ impl PlatformState {
 
     /// Marks a live post deleted; `false` if the account has no such post.
     pub(super) fn delete_post(&mut self, handle: &str, id: &str) -> bool {
-        self.live_post_mut(handle, id)
-            .map(|post| post.deleted = true)
-            .is_some()
+        self.live_post_mut(handle, id).map(|post| post.deleted = true).is_some()
     }
 
     /// Logs an arriving request and returns its index for [`Self::finish_request`].
@@ -287,10 +277,7 @@ impl PlatformState {
 
     /// Removes and returns the oldest pending fault that applies to this request.
     pub(super) fn take_fault(&mut self, method: &Method, path: &str) -> Option<Fault> {
-        let position = self
-            .faults
-            .iter()
-            .position(|(scope, _)| scope.matches(method, path))?;
+        let position = self.faults.iter().position(|(scope, _)| scope.matches(method, path))?;
         self.faults.remove(position).map(|(_, fault)| fault)
     }
 

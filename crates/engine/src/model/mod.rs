@@ -8,11 +8,11 @@ mod settings;
 
 pub use account::{Account, AccountStatus};
 pub use media::{Media, MediaFacts};
-pub use settings::{AppSettings, WeekStart};
 pub use post::{
-    ItemResult, Post, PostStatus, PostSummary, Target, TargetError, TargetState, ThreadItem,
-    MediaRef,
+    ItemResult, MediaRef, Post, PostStatus, PostSummary, Target, TargetError, TargetState,
+    ThreadItem,
 };
+pub use settings::{AppSettings, WeekStart};
 
 /// A fresh, time-ordered identifier (UUID v7) for any stored row.
 pub fn new_id() -> String {

@@ -102,11 +102,7 @@ impl PostStatus {
         } else if any(T::Publishing) {
             Self::Publishing
         } else if any(T::Scheduled) {
-            if any(T::Published) || any(T::Failed) {
-                Self::Publishing
-            } else {
-                Self::Scheduled
-            }
+            if any(T::Published) || any(T::Failed) { Self::Publishing } else { Self::Scheduled }
         } else if any(T::Published) {
             Self::Partial
         } else {

@@ -31,7 +31,9 @@ impl Credentials {
             return Ok(map.clone());
         }
         let map = match self.store.get(&Self::entry_key(&self.account_id))? {
-            Some(json) => serde_json::from_str(&json).map_err(|e| SecretError::Corrupt(e.to_string()))?,
+            Some(json) => {
+                serde_json::from_str(&json).map_err(|e| SecretError::Corrupt(e.to_string()))?
+            }
             None => BTreeMap::new(),
         };
         *cache = Some(map.clone());

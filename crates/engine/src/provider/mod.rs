@@ -148,7 +148,8 @@ pub trait Provider: Send + Sync + 'static {
         item: &OutgoingItem<'_>,
     ) -> Result<PublishedItem, ProviderError>;
 
-    async fn delete(&self, cx: &PublishContext<'_>, item: &ItemResult) -> Result<(), ProviderError>;
+    async fn delete(&self, cx: &PublishContext<'_>, item: &ItemResult)
+    -> Result<(), ProviderError>;
 
     /// Refreshes the account's credentials (storing rotated tokens through
     /// `cx.credentials`). Platforms whose credentials never expire keep the default.

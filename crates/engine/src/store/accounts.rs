@@ -68,9 +68,10 @@ impl Store {
     }
 
     pub fn set_account_status(&self, id: &str, status: AccountStatus) -> Result<()> {
-        let changed = self
-            .conn()
-            .execute("UPDATE accounts SET status = ?2 WHERE id = ?1", params![id, status.as_str()])?;
+        let changed = self.conn().execute(
+            "UPDATE accounts SET status = ?2 WHERE id = ?1",
+            params![id, status.as_str()],
+        )?;
         if changed == 0 {
             return Err(StoreError::not_found("account", id));
         }

@@ -69,7 +69,8 @@ impl Store {
     /// The library, newest first.
     pub fn media_list(&self) -> Result<Vec<Media>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM media ORDER BY created_at DESC"))?;
+        let mut stmt =
+            conn.prepare(&format!("SELECT {COLUMNS} FROM media ORDER BY created_at DESC"))?;
         let rows = stmt.query_map([], media_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

@@ -55,14 +55,19 @@ impl Store {
     }
 
     /// One page (0-based) of notifications, newest first, and the total count.
-    pub fn notifications(&self, page: u32, per_page: u32) -> Result<(Vec<StoredNotification>, u64)> {
+    pub fn notifications(
+        &self,
+        page: u32,
+        per_page: u32,
+    ) -> Result<(Vec<StoredNotification>, u64)> {
         let conn = self.conn();
         let total: u64 = conn.query_row("SELECT count(*) FROM notifications", [], |r| r.get(0))?;
         let mut stmt = conn.prepare_cached(
             "SELECT id, created_at, kind, title, body, post_id, account_id, link, read
              FROM notifications ORDER BY id DESC LIMIT ?1 OFFSET ?2",
         )?;
-        let rows = stmt.query_map(params![per_page, u64::from(page) * u64::from(per_page)], from_row)?;
+        let rows =
+            stmt.query_map(params![per_page, u64::from(page) * u64::from(per_page)], from_row)?;
         Ok((rows.collect::<rusqlite::Result<_>>()?, total))
     }
 

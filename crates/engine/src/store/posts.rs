@@ -411,9 +411,8 @@ fn assemble(conn: &rusqlite::Connection, rows: Vec<PostRow>) -> Result<Vec<Post>
          WHERE t.post_id = ?1 ORDER BY r.position",
     )?;
     for row in rows {
-        let mut targets: Vec<Target> = target_stmt
-            .query_map([&row.id], target_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut targets: Vec<Target> =
+            target_stmt.query_map([&row.id], target_from_row)?.collect::<rusqlite::Result<_>>()?;
         for result in result_stmt.query_map([&row.id], result_from_row)? {
             let (target_id, result) = result?;
             if let Some(target) = targets.iter_mut().find(|t| t.id == target_id) {

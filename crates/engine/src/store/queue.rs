@@ -313,9 +313,7 @@ impl Store {
              WHERE t.state = 'scheduled' AND t.next_attempt_at IS NOT NULL AND {ELIGIBLE}
              ORDER BY t.next_attempt_at LIMIT 1"
         ))?;
-        Ok(stmt
-            .query_row([], |r| Ok((from_ms(r.get(0)?), r.get(1)?, r.get(2)?)))
-            .optional()?)
+        Ok(stmt.query_row([], |r| Ok((from_ms(r.get(0)?), r.get(1)?, r.get(2)?))).optional()?)
     }
 
     /// How many targets are in a state.

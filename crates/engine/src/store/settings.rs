@@ -14,7 +14,9 @@ impl Store {
             .query_row("SELECT value FROM settings WHERE key = ?1", [KEY], |r| r.get(0))
             .optional()?;
         match text {
-            Some(text) => serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string())),
+            Some(text) => {
+                serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))
+            }
             None => Ok(AppSettings::default()),
         }
     }

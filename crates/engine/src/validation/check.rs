@@ -36,12 +36,7 @@ pub fn validate_target(
     draft: &TargetDraft<'_>,
     media: &dyn Fn(&str) -> Option<MediaFacts>,
 ) -> Vec<Violation> {
-    let mut check = Check {
-        rules,
-        account_id: draft.account_id,
-        media,
-        found: Vec::new(),
-    };
+    let mut check = Check { rules, account_id: draft.account_id, media, found: Vec::new() };
     check.thread(draft.items);
     for (index, item) in draft.items.iter().enumerate() {
         check.item(index, item);
@@ -143,11 +138,8 @@ impl Check<'_> {
 
     fn item(&mut self, index: usize, item: &ThreadItem) {
         if item.text.trim().is_empty() && item.media.is_empty() {
-            let message = format!(
-                "Item {} is empty: {} needs text or media.",
-                index + 1,
-                self.name()
-            );
+            let message =
+                format!("Item {} is empty: {} needs text or media.", index + 1, self.name());
             self.push(format!("items[{index}]"), "empty", message, None);
             return;
         }
@@ -166,12 +158,7 @@ impl Check<'_> {
                 _ => "characters",
             };
             let message = format!("{} allows {max} {unit}; this has {length}.", self.name());
-            self.push(
-                format!("items[{index}].text"),
-                "too_long",
-                message,
-                Some(max.into()),
-            );
+            self.push(format!("items[{index}].text"), "too_long", message, Some(max.into()));
         }
     }
 
@@ -215,26 +202,20 @@ impl Check<'_> {
         if max == 0 {
             return format!("{} takes no media files; this has {count}.", self.name());
         }
-        let all_images = facts
-            .iter()
-            .all(|f| f.as_ref().is_some_and(|f| Kind::of(f) == Kind::Image));
+        let all_images =
+            facts.iter().all(|f| f.as_ref().is_some_and(|f| Kind::of(f) == Kind::Image));
         let noun = match (all_images, max) {
             (true, 1) => "image",
             (true, _) => "images",
             (false, 1) => "media file",
             (false, _) => "media files",
         };
-        format!(
-            "{} allows {max} {noun} per post; this has {count}.",
-            self.name()
-        )
+        format!("{} allows {max} {noun} per post; this has {count}.", self.name())
     }
 
     fn media_mix(&mut self, field: String, facts: &[Option<MediaFacts>]) {
-        let has_video_or_gif = facts
-            .iter()
-            .flatten()
-            .any(|f| matches!(Kind::of(f), Kind::Video | Kind::Gif));
+        let has_video_or_gif =
+            facts.iter().flatten().any(|f| matches!(Kind::of(f), Kind::Video | Kind::Gif));
         if self.rules.media.video_alone && facts.len() > 1 && has_video_or_gif {
             let message = format!(
                 "{} takes a video or GIF only on its own; this post has {} media files.",
@@ -313,10 +294,7 @@ impl Check<'_> {
         if schema.is_null() {
             return;
         }
-        let validator = match jsonschema::options()
-            .should_validate_formats(true)
-            .build(schema)
-        {
+        let validator = match jsonschema::options().should_validate_formats(true).build(schema) {
             Ok(validator) => validator,
             Err(error) => {
                 let message = format!("{}'s settings schema is invalid: {error}", self.name());
@@ -401,14 +379,10 @@ fn settings_violation(name: &str, error: &ValidationError<'_>) -> (String, Strin
 
 /// "image, GIF or video": the kinds of media a platform takes.
 fn accepted_kinds(media: &MediaRules) -> String {
-    let kinds: Vec<&str> = [
-        (media.images, "image"),
-        (media.gifs, "GIF"),
-        (media.videos, "video"),
-    ]
-    .into_iter()
-    .filter_map(|(accepted, kind)| accepted.then_some(kind))
-    .collect();
+    let kinds: Vec<&str> = [(media.images, "image"), (media.gifs, "GIF"), (media.videos, "video")]
+        .into_iter()
+        .filter_map(|(accepted, kind)| accepted.then_some(kind))
+        .collect();
     match kinds.split_last() {
         None => "media file".to_owned(),
         Some((last, [])) => (*last).to_owned(),
@@ -423,11 +397,7 @@ fn megabytes(bytes: u64) -> String {
     } else {
         (bytes as f64 / 1e6, "MB")
     };
-    if value.fract() == 0.0 {
-        format!("{value:.0} {unit}")
-    } else {
-        format!("{value:.1} {unit}")
-    }
+    if value.fract() == 0.0 { format!("{value:.0} {unit}") } else { format!("{value:.1} {unit}") }
 }
 
 /// A duration as `m:ss`, or `h:mm:ss` from an hour on.
@@ -480,48 +450,28 @@ mod tests {
             text: text.to_owned(),
             media: media
                 .iter()
-                .map(|id| MediaRef {
-                    media_id: (*id).to_owned(),
-                    alt: None,
-                })
+                .map(|id| MediaRef { media_id: (*id).to_owned(), alt: None })
                 .collect(),
             delay_secs: 0,
         }
     }
 
     fn check(rules: &PlatformRules, items: &[ThreadItem], settings: &Value) -> Vec<Violation> {
-        let draft = TargetDraft {
-            account_id: "acc-1",
-            items,
-            settings,
-        };
+        let draft = TargetDraft { account_id: "acc-1", items, settings };
         validate_target(rules, &draft, &library)
     }
 
     fn codes(found: &[Violation]) -> Vec<(&str, &str)> {
-        found
-            .iter()
-            .map(|v| (v.field.as_str(), v.code.as_str()))
-            .collect()
+        found.iter().map(|v| (v.field.as_str(), v.code.as_str())).collect()
     }
 
     #[test]
     fn a_valid_post_has_no_violations() {
-        let items = [item(
-            "Hello, world! https://example.com/a/long/path",
-            &["img-1", "img-2"],
-        )];
+        let items = [item("Hello, world! https://example.com/a/long/path", &["img-1", "img-2"])];
         assert_eq!(check(&rules("x"), &items, &Value::Null), vec![]);
         let settings = json!({ "subreddit": "rust", "title": "Sipstory 1.0" });
-        assert_eq!(
-            check(&rules("reddit"), &[item("Body", &[])], &settings),
-            vec![]
-        );
-        let thread = [
-            item("one", &["vid-1"]),
-            item("two", &[]),
-            item("three", &["gif-1"]),
-        ];
+        assert_eq!(check(&rules("reddit"), &[item("Body", &[])], &settings), vec![]);
+        let thread = [item("one", &["vid-1"]), item("two", &[]), item("three", &["gif-1"])];
         assert_eq!(check(&rules("bluesky"), &thread, &Value::Null), vec![]);
     }
 
@@ -544,26 +494,15 @@ mod tests {
     #[test]
     fn x_limit_is_weighted() {
         let x = rules("x");
-        assert_eq!(
-            check(&x, &[item(&"a".repeat(280), &[])], &Value::Null),
-            vec![]
-        );
-        let found = check(
-            &x,
-            &[item("ok", &[]), item(&"日".repeat(141), &[])],
-            &Value::Null,
-        );
+        assert_eq!(check(&x, &[item(&"a".repeat(280), &[])], &Value::Null), vec![]);
+        let found = check(&x, &[item("ok", &[]), item(&"日".repeat(141), &[])], &Value::Null);
         assert_eq!(codes(&found), vec![("items[1].text", "too_long")]);
         assert_eq!(found[0].message, "X allows 280 characters; this has 282.");
     }
 
     #[test]
     fn byte_counted_platforms_say_bytes() {
-        let found = check(
-            &rules("warpcast"),
-            &[item(&"é".repeat(161), &[])],
-            &Value::Null,
-        );
+        let found = check(&rules("warpcast"), &[item(&"é".repeat(161), &[])], &Value::Null);
         assert_eq!(found[0].message, "Warpcast allows 320 bytes; this has 322.");
     }
 
@@ -589,11 +528,7 @@ mod tests {
 
     #[test]
     fn platforms_without_media_refuse_it_once() {
-        let found = check(
-            &rules("nostr"),
-            &[item("hi", &["img-1", "vid-1"])],
-            &Value::Null,
-        );
+        let found = check(&rules("nostr"), &[item("hi", &["img-1", "vid-1"])], &Value::Null);
         assert_eq!(codes(&found), vec![("items[0].media", "too_many_media")]);
         assert_eq!(found[0].message, "Nostr takes no media files; this has 2.");
     }
@@ -609,19 +544,9 @@ mod tests {
 
     #[test]
     fn media_too_large() {
-        let found = check(
-            &rules("x"),
-            &[item("", &["img-1", "big-img"])],
-            &Value::Null,
-        );
-        assert_eq!(
-            codes(&found),
-            vec![("items[0].media[1]", "media_too_large")]
-        );
-        assert_eq!(
-            found[0].message,
-            "X allows images up to 5 MB; this one is 6.2 MB."
-        );
+        let found = check(&rules("x"), &[item("", &["img-1", "big-img"])], &Value::Null);
+        assert_eq!(codes(&found), vec![("items[0].media[1]", "media_too_large")]);
+        assert_eq!(found[0].message, "X allows images up to 5 MB; this one is 6.2 MB.");
         assert_eq!(found[0].limit, Some(5_000_000));
     }
 
@@ -634,20 +559,14 @@ mod tests {
             "X takes a video or GIF only on its own; this post has 2 media files."
         );
         let mixed_carousel = [item("", &["vid-1", "img-1"])];
-        assert_eq!(
-            check(&rules("instagram"), &mixed_carousel, &Value::Null),
-            vec![]
-        );
+        assert_eq!(check(&rules("instagram"), &mixed_carousel, &Value::Null), vec![]);
     }
 
     #[test]
     fn video_too_long() {
         let found = check(&rules("x"), &[item("", &["long-vid"])], &Value::Null);
         assert_eq!(codes(&found), vec![("items[0].media[0]", "video_too_long")]);
-        assert_eq!(
-            found[0].message,
-            "X allows videos up to 2:20; this one is 3:05."
-        );
+        assert_eq!(found[0].message, "X allows videos up to 2:20; this one is 3:05.");
         assert_eq!(found[0].limit, Some(140_000));
     }
 
@@ -667,10 +586,7 @@ mod tests {
         post.media[0].alt = Some("x".repeat(1_001));
         let found = check(&rules("x"), &[post.clone()], &Value::Null);
         assert_eq!(codes(&found), vec![("items[0].media[0]", "alt_too_long")]);
-        assert_eq!(
-            found[0].message,
-            "X allows 1000 characters of alt text; this one has 1001."
-        );
+        assert_eq!(found[0].message, "X allows 1000 characters of alt text; this one has 1001.");
         post.media[0].alt = Some("x".repeat(1_000));
         assert_eq!(check(&rules("x"), &[post], &Value::Null), vec![]);
     }
@@ -679,16 +595,10 @@ mod tests {
     fn media_required() {
         let found = check(&rules("instagram"), &[item("caption", &[])], &Value::Null);
         assert_eq!(codes(&found), vec![("items[0].media", "media_required")]);
-        assert_eq!(
-            found[0].message,
-            "Instagram needs at least one image or video."
-        );
+        assert_eq!(found[0].message, "Instagram needs at least one image or video.");
         // A first comment needs no media.
         let with_comment = [item("caption", &["img-1"]), item("first comment", &[])];
-        assert_eq!(
-            check(&rules("instagram"), &with_comment, &Value::Null),
-            vec![]
-        );
+        assert_eq!(check(&rules("instagram"), &with_comment, &Value::Null), vec![]);
         let settings = json!({ "title": "A video" });
         let found = check(&rules("youtube"), &[item("description", &[])], &settings);
         assert_eq!(found[0].message, "YouTube needs at least one video.");
@@ -697,11 +607,8 @@ mod tests {
     #[test]
     fn thread_unsupported() {
         let settings = json!({ "board_id": "123" });
-        let found = check(
-            &rules("pinterest"),
-            &[item("a", &["img-1"]), item("b", &["img-2"])],
-            &settings,
-        );
+        let found =
+            check(&rules("pinterest"), &[item("a", &["img-1"]), item("b", &["img-2"])], &settings);
         assert_eq!(codes(&found), vec![("items", "thread_unsupported")]);
         assert_eq!(
             found[0].message,
@@ -714,10 +621,7 @@ mod tests {
         let items = [item("post", &["img-1"]), item("c1", &[]), item("c2", &[])];
         let found = check(&rules("instagram"), &items, &Value::Null);
         assert_eq!(codes(&found), vec![("items", "too_many_items")]);
-        assert_eq!(
-            found[0].message,
-            "Instagram allows 2 items in a thread; this has 3."
-        );
+        assert_eq!(found[0].message, "Instagram allows 2 items in a thread; this has 3.");
         assert_eq!(found[0].limit, Some(2));
     }
 
@@ -732,10 +636,7 @@ mod tests {
         let found = check(&rules("reddit"), &[item("d", &[])], &Value::Null);
         assert_eq!(
             codes(&found),
-            vec![
-                ("settings.subreddit", "settings"),
-                ("settings.title", "settings")
-            ]
+            vec![("settings.subreddit", "settings"), ("settings.title", "settings")]
         );
     }
 
@@ -743,28 +644,14 @@ mod tests {
     fn settings_enum_length_and_type() {
         let youtube = rules("youtube");
         let post = [item("d", &["vid-1"])];
-        let found = check(
-            &youtube,
-            &post,
-            &json!({ "title": "t", "privacy": "friends" }),
-        );
+        let found = check(&youtube, &post, &json!({ "title": "t", "privacy": "friends" }));
         assert_eq!(codes(&found), vec![("settings.privacy", "settings")]);
-        assert_eq!(
-            found[0].message,
-            "YouTube: privacy must be one of public, unlisted, private."
-        );
+        assert_eq!(found[0].message, "YouTube: privacy must be one of public, unlisted, private.");
         let found = check(&youtube, &post, &json!({ "title": "t".repeat(101) }));
         assert_eq!(codes(&found), vec![("settings.title", "settings")]);
-        assert_eq!(
-            found[0].message,
-            "YouTube allows 100 characters for title; this has 101."
-        );
+        assert_eq!(found[0].message, "YouTube allows 100 characters for title; this has 101.");
         assert_eq!(found[0].limit, Some(100));
-        let found = check(
-            &youtube,
-            &post,
-            &json!({ "title": "t", "made_for_kids": "no" }),
-        );
+        let found = check(&youtube, &post, &json!({ "title": "t", "made_for_kids": "no" }));
         assert_eq!(codes(&found), vec![("settings.made_for_kids", "settings")]);
         let found = check(&youtube, &post, &json!({ "title": "t", "tags": ["a", 3] }));
         assert_eq!(codes(&found), vec![("settings.tags[1]", "settings")]);
@@ -774,26 +661,15 @@ mod tests {
     fn settings_conditional_requirements() {
         let gmb = rules("gmb");
         let post = [item("Open day", &[])];
-        let found = check(
-            &gmb,
-            &post,
-            &json!({ "topic_type": "EVENT", "event_title": "Open" }),
-        );
+        let found = check(&gmb, &post, &json!({ "topic_type": "EVENT", "event_title": "Open" }));
         assert_eq!(
             codes(&found),
-            vec![
-                ("settings.event_start", "settings"),
-                ("settings.event_end", "settings")
-            ]
+            vec![("settings.event_start", "settings"), ("settings.event_end", "settings")]
         );
         assert_eq!(check(&gmb, &post, &json!({ "cta_type": "CALL" })), vec![]);
         let found = check(&gmb, &post, &json!({ "cta_type": "BOOK" }));
         assert_eq!(codes(&found), vec![("settings.cta_url", "settings")]);
-        let found = check(
-            &gmb,
-            &post,
-            &json!({ "cta_type": "BOOK", "cta_url": "not a url" }),
-        );
+        let found = check(&gmb, &post, &json!({ "cta_type": "BOOK", "cta_url": "not a url" }));
         assert_eq!(codes(&found), vec![("settings.cta_url", "settings")]);
     }
 

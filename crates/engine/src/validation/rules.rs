@@ -78,10 +78,8 @@ pub fn builtin_rules(platform: &str) -> Option<PlatformRules> {
 /// A platform with no text limit, no media, no thread and no settings; each platform's
 /// function overrides what differs.
 fn base(platform: &str) -> PlatformRules {
-    let name = BUILTIN_PLATFORMS
-        .iter()
-        .find(|(id, _)| *id == platform)
-        .map_or(platform, |(_, name)| name);
+    let name =
+        BUILTIN_PLATFORMS.iter().find(|(id, _)| *id == platform).map_or(platform, |(_, name)| name);
     PlatformRules {
         platform: platform.to_owned(),
         platform_name: name.to_owned(),
@@ -623,20 +621,12 @@ fn dribbble() -> PlatformRules {
 
 /// An article platform: no text limit and no thread, with these media rules and settings.
 fn article(platform: &str, media: MediaRules, settings: Value) -> PlatformRules {
-    PlatformRules {
-        media,
-        settings_schema: settings,
-        ..base(platform)
-    }
+    PlatformRules { media, settings_schema: settings, ..base(platform) }
 }
 
 /// One cover/featured image.
 fn cover_image() -> MediaRules {
-    MediaRules {
-        max_items: 1,
-        images: true,
-        ..no_media()
-    }
+    MediaRules { max_items: 1, images: true, ..no_media() }
 }
 
 fn medium() -> PlatformRules {
@@ -705,10 +695,7 @@ fn hashnode() -> PlatformRules {
 }
 
 fn wordpress() -> PlatformRules {
-    let media = MediaRules {
-        gifs: true,
-        ..cover_image()
-    };
+    let media = MediaRules { gifs: true, ..cover_image() };
     article(
         "wordpress",
         media,
@@ -868,9 +855,6 @@ mod tests {
         }
         assert_eq!(required("tiktok"), json!(["privacy_level"]));
         assert_eq!(required("x"), json!([]));
-        assert_eq!(
-            builtin_rules("bluesky").expect("bluesky").settings_schema,
-            Value::Null
-        );
+        assert_eq!(builtin_rules("bluesky").expect("bluesky").settings_schema, Value::Null);
     }
 }
