@@ -86,7 +86,8 @@ impl Attempt<'_> {
                 Ok(()) => position += 1,
                 Err(e) if e.kind == ErrorKind::Auth && !refreshed => {
                     refreshed = true;
-                    self.core.store.update_target(&self.job.target.id, &self.still_publishing())?;
+                    // The target stays leased while its credentials are refreshed.
+                    self.set(TargetState::Publishing, None, None, false)?;
                     if let Err(refresh_error) = self.refresh().await {
                         return self.needs_reconnect(&refresh_error).await;
                     }
@@ -95,6 +96,18 @@ impl Attempt<'_> {
             }
         }
         self.finish_published().await
+    }
+
+    /// Moves this target to its next state (see [`TargetUpdate`]) and releases the lease.
+    fn set(
+        &self,
+        state: TargetState,
+        next_attempt_at: Option<chrono::DateTime<Utc>>,
+        error: Option<&TargetError>,
+        keep_inflight: bool,
+    ) -> StoreResult<()> {
+        let update = TargetUpdate { state, next_attempt_at, error, keep_inflight };
+        self.core.store.update_target(&self.job.target.id, &update)
     }
 
     fn next_position(&self) -> u32 {
@@ -111,15 +124,7 @@ impl Attempt<'_> {
         if due <= Utc::now() {
             return Ok(false);
         }
-        self.core.store.update_target(
-            &self.job.target.id,
-            &TargetUpdate {
-                state: TargetState::Scheduled,
-                next_attempt_at: Some(due),
-                error: None,
-                keep_inflight: false,
-            },
-        )?;
+        self.set(TargetState::Scheduled, Some(due), None, false)?;
         Ok(true)
     }
 
@@ -197,14 +202,11 @@ impl Attempt<'_> {
         if Utc::now() >= settled_at {
             return Ok(false);
         }
-        self.core.store.update_target(
-            &self.job.target.id,
-            &TargetUpdate {
-                state: TargetState::Unconfirmed,
-                next_attempt_at: Some(settled_at),
-                error: self.job.target.last_error.as_ref(),
-                keep_inflight: true,
-            },
+        self.set(
+            TargetState::Unconfirmed,
+            Some(settled_at),
+            self.job.target.last_error.as_ref(),
+            true,
         )?;
         Ok(true)
     }
@@ -255,15 +257,7 @@ impl Attempt<'_> {
                     http_status: None,
                     at: Utc::now(),
                 };
-                self.core.store.update_target(
-                    &self.job.target.id,
-                    &TargetUpdate {
-                        state: TargetState::Unconfirmed,
-                        next_attempt_at: None,
-                        error: Some(&error),
-                        keep_inflight: true,
-                    },
-                )?;
+                self.set(TargetState::Unconfirmed, None, Some(&error), true)?;
                 Ok(false)
             }
             Err(e) => {
@@ -274,15 +268,7 @@ impl Attempt<'_> {
                     e.retry_after,
                 );
                 let error = target_error(&e);
-                self.core.store.update_target(
-                    &self.job.target.id,
-                    &TargetUpdate {
-                        state: TargetState::Unconfirmed,
-                        next_attempt_at: Some(Utc::now() + wait),
-                        error: Some(&error),
-                        keep_inflight: true,
-                    },
-                )?;
+                self.set(TargetState::Unconfirmed, Some(Utc::now() + wait), Some(&error), true)?;
                 Ok(false)
             }
         }
@@ -292,16 +278,6 @@ impl Attempt<'_> {
         let refreshed = self.provider.refresh(&self.cx).await;
         self.flush_log("refresh", refreshed.as_ref().err()).ok();
         refreshed
-    }
-
-    /// The target stays leased while its credentials are refreshed.
-    fn still_publishing(&self) -> TargetUpdate<'static> {
-        TargetUpdate {
-            state: TargetState::Publishing,
-            next_attempt_at: None,
-            error: None,
-            keep_inflight: false,
-        }
     }
 
     async fn handle_error(&mut self, e: &ProviderError) -> StoreResult<()> {
@@ -314,15 +290,7 @@ impl Attempt<'_> {
                 let next = Utc::now() + config.reconcile_delay;
                 // Reconciling waits until the request can no longer land (see
                 // `defer_until_settled`), which the next run of this target enforces.
-                self.core.store.update_target(
-                    &self.job.target.id,
-                    &TargetUpdate {
-                        state: TargetState::Unconfirmed,
-                        next_attempt_at: Some(next),
-                        error: Some(&error),
-                        keep_inflight: true,
-                    },
-                )
+                self.set(TargetState::Unconfirmed, Some(next), Some(&error), true)
             }
             ErrorKind::Transient if self.attempts >= config.max_attempts => {
                 self.finish(e, TargetState::Failed).await
@@ -336,15 +304,7 @@ impl Attempt<'_> {
                 );
                 let error = target_error(e);
                 tracing::info!(target_id = %self.job.target.id, attempt = self.attempts, wait_ms = wait.as_millis() as u64, error = %e, "publish will be retried");
-                self.core.store.update_target(
-                    &self.job.target.id,
-                    &TargetUpdate {
-                        state: TargetState::Scheduled,
-                        next_attempt_at: Some(Utc::now() + wait),
-                        error: Some(&error),
-                        keep_inflight: false,
-                    },
-                )
+                self.set(TargetState::Scheduled, Some(Utc::now() + wait), Some(&error), false)
             }
         }
     }
@@ -353,16 +313,7 @@ impl Attempt<'_> {
     /// its targets wait (they do not fail).
     async fn needs_reconnect(&self, e: &ProviderError) -> StoreResult<()> {
         let store = &self.core.store;
-        let error = target_error(e);
-        store.update_target(
-            &self.job.target.id,
-            &TargetUpdate {
-                state: TargetState::Scheduled,
-                next_attempt_at: Some(Utc::now()),
-                error: Some(&error),
-                keep_inflight: false,
-            },
-        )?;
+        self.set(TargetState::Scheduled, Some(Utc::now()), Some(&target_error(e)), false)?;
         store.refund_attempt(&self.job.target.id)?;
         if store.disconnect_account(&self.job.account.id)? {
             let account = &self.job.account;
@@ -388,16 +339,7 @@ impl Attempt<'_> {
     }
 
     async fn finish(&self, e: &ProviderError, state: TargetState) -> StoreResult<()> {
-        let error = target_error(e);
-        self.core.store.update_target(
-            &self.job.target.id,
-            &TargetUpdate {
-                state,
-                next_attempt_at: None,
-                error: Some(&error),
-                keep_inflight: false,
-            },
-        )?;
+        self.set(state, None, Some(&target_error(e)), false)?;
         self.core
             .announce(Notice {
                 kind: NoticeKind::Failed,
@@ -443,15 +385,7 @@ impl Attempt<'_> {
     }
 
     async fn finish_published(&self) -> StoreResult<()> {
-        self.core.store.update_target(
-            &self.job.target.id,
-            &TargetUpdate {
-                state: TargetState::Published,
-                next_attempt_at: None,
-                error: None,
-                keep_inflight: false,
-            },
-        )?;
+        self.set(TargetState::Published, None, None, false)?;
         let first = self.job.items.first().map(|i| i.text.as_str()).unwrap_or_default();
         self.core
             .announce(Notice {

@@ -125,15 +125,7 @@ impl Store {
                 "INSERT INTO posts (id, items, tags, scheduled_at, time_zone, is_draft,
                                     created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                params![
-                    post.id,
-                    to_json(&post.items),
-                    to_json(&post.tags),
-                    post.scheduled_at.map(ms),
-                    post.time_zone,
-                    post.is_draft,
-                    ms(now),
-                ],
+                post_params(post, now),
             )?;
             for target in post.targets {
                 insert_target(&tx, post, target, now)?;
@@ -155,15 +147,7 @@ impl Store {
                 "UPDATE posts SET items = ?2, tags = ?3, scheduled_at = ?4, time_zone = ?5,
                                   is_draft = ?6, updated_at = ?7
                  WHERE id = ?1",
-                params![
-                    post.id,
-                    to_json(&post.items),
-                    to_json(&post.tags),
-                    post.scheduled_at.map(ms),
-                    post.time_zone,
-                    post.is_draft,
-                    ms(now),
-                ],
+                post_params(post, now),
             )?;
             if changed == 0 {
                 return Err(StoreError::not_found("post", post.id));
@@ -313,6 +297,19 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// A post's columns in the order both `INSERT` and `UPDATE` number them (?1 to ?7).
+fn post_params(post: &PostWrite<'_>, now: DateTime<Utc>) -> impl rusqlite::Params {
+    (
+        post.id.to_owned(),
+        to_json(&post.items),
+        to_json(&post.tags),
+        post.scheduled_at.map(ms),
+        post.time_zone.to_owned(),
+        post.is_draft,
+        ms(now),
+    )
 }
 
 /// Published, in flight or unconfirmed: the platform may have it, so edits leave it alone.
