@@ -12,6 +12,19 @@ use serde::Serialize;
 #[error("'{0}' is not a known time zone (use an IANA name such as Europe/Berlin)")]
 pub struct UnknownZone(pub String);
 
+/// The machine's IANA zone, or UTC when the system does not name one.
+pub fn system_zone() -> String {
+    iana_time_zone::get_timezone()
+        .ok()
+        .filter(|name| name.parse::<Tz>().is_ok())
+        .unwrap_or_else(|| "UTC".to_owned())
+}
+
+/// The zone the user chose in settings, else the machine's.
+pub fn user_zone(setting: Option<String>) -> String {
+    setting.unwrap_or_else(system_zone)
+}
+
 pub fn parse_zone(name: &str) -> Result<Tz, UnknownZone> {
     name.parse::<Tz>().map_err(|_| UnknownZone(name.to_owned()))
 }
@@ -96,6 +109,12 @@ mod tests {
         let ny = resolve_local(local("2027-11-07 01:30"), parse_zone("America/New_York").unwrap());
         assert!(!ny.shifted);
         assert_eq!(ny.utc.to_rfc3339(), "2027-11-07T05:30:00+00:00"); // 01:30 EDT
+    }
+
+    #[test]
+    fn the_users_zone_falls_back_to_a_valid_system_zone() {
+        assert_eq!(user_zone(Some("Asia/Tokyo".into())), "Asia/Tokyo");
+        assert!(parse_zone(&user_zone(None)).is_ok());
     }
 
     #[test]

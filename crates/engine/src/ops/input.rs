@@ -41,7 +41,7 @@ pub struct PostInput {
     #[serde(default)]
     pub targets: Vec<TargetInputDto>,
     pub schedule: Schedule,
-    /// The IANA zone the post is written in; defaults to the settings' (or UTC).
+    /// The IANA zone the post is written in; defaults to the settings', else the machine's.
     #[serde(default)]
     pub time_zone: Option<String>,
 }

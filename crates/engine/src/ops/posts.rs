@@ -350,7 +350,7 @@ impl Operations {
     fn resolve(&self, input: &PostInput) -> OpsResult<Resolved> {
         let settings = self.core.store.settings()?;
         let zone_name =
-            input.time_zone.clone().or(settings.time_zone).unwrap_or_else(|| "UTC".into());
+            input.time_zone.clone().unwrap_or_else(|| crate::time::user_zone(settings.time_zone));
         let zone =
             parse_zone(&zone_name).map_err(|e| OpsError::invalid("time_zone", e.to_string()))?;
         let targets = self.target_inputs(input)?;

@@ -65,7 +65,7 @@ impl Operations {
         Ok(self.core.store.slots(account_id)?)
     }
 
-    /// The next free slot of an account, in the settings' time zone (or `zone`).
+    /// The next free slot of an account, in `zone`, else the settings' zone, else the machine's.
     pub fn next_free_slot(
         &self,
         account_id: &str,
@@ -74,7 +74,7 @@ impl Operations {
         self.core.store.account(account_id)?;
         let name = match zone {
             Some(zone) => zone.to_owned(),
-            None => self.core.store.settings()?.time_zone.unwrap_or_else(|| "UTC".into()),
+            None => crate::time::user_zone(self.core.store.settings()?.time_zone),
         };
         let zone = parse_zone(&name).map_err(|e| OpsError::invalid("time_zone", e.to_string()))?;
         self.find_slot(account_id, zone)
