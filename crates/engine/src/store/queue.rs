@@ -104,11 +104,21 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let claimed: Vec<Claimed> = {
+            // One ordered, limited index scan per state, merged: `state IN (...) ORDER BY`
+            // would sort every due row first, which a long backlog makes slow.
+            let due_in = |state: &str| {
+                format!(
+                    "SELECT * FROM (SELECT t.id, t.next_attempt_at FROM targets t
+                                    JOIN accounts a ON a.id = t.account_id
+                                    WHERE t.state = '{state}' AND t.next_attempt_at <= ?1
+                                      AND {ELIGIBLE}
+                                    ORDER BY t.next_attempt_at LIMIT ?2)"
+                )
+            };
             let mut stmt = tx.prepare_cached(&format!(
-                "SELECT t.id, t.next_attempt_at FROM targets t JOIN accounts a ON a.id = t.account_id
-                 WHERE t.state IN ('scheduled', 'unconfirmed') AND t.next_attempt_at <= ?1
-                   AND {ELIGIBLE}
-                 ORDER BY t.next_attempt_at LIMIT ?2"
+                "SELECT id, next_attempt_at FROM ({} UNION ALL {}) ORDER BY next_attempt_at LIMIT ?2",
+                due_in("scheduled"),
+                due_in("unconfirmed"),
             ))?;
             stmt.query_map(params![ms(horizon), limit], |r| {
                 Ok(Claimed { target_id: r.get(0)?, due_at: from_ms(r.get(1)?) })
