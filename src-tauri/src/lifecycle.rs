@@ -12,6 +12,8 @@ use sipstory_engine::secrets::KeyringSecrets;
 use sipstory_engine::{Engine, EngineConfig};
 use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
 
+use crate::commands;
+
 /// What every command and the tray share.
 pub struct AppState {
     pub engine: Engine,
@@ -58,8 +60,6 @@ pub fn run() {
         }
     });
 }
-
-use crate::commands;
 
 fn open_engine(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
     let dir = match default_data_dir() {

@@ -18,7 +18,6 @@ fn data_dir() -> Result<PathBuf, String> {
     match (args.next().as_deref(), args.next()) {
         (None, _) => default_data_dir().ok_or_else(|| "no home folder: pass --data-dir".to_owned()),
         (Some("--data-dir"), Some(dir)) => Ok(PathBuf::from(dir)),
-        (Some("--help" | "-h"), _) => Err(USAGE.to_owned()),
         _ => Err(USAGE.to_owned()),
     }
 }
