@@ -169,32 +169,13 @@ impl Operations {
         http: &crate::provider::PublishHttp,
         error: Option<&crate::provider::ProviderError>,
     ) -> OpsResult<()> {
-        let entry = |endpoint: Option<String>,
-                     status: Option<u16>,
-                     duration_ms: u64,
-                     message: Option<String>| crate::store::LogEntry {
-            id: 0,
-            at: Utc::now(),
-            post_id: Some(post.id.clone()),
-            target_id: Some(target.id.clone()),
-            account_id: Some(account.id.clone()),
-            platform: Some(account.platform.clone()),
-            action: "delete".into(),
-            endpoint,
-            http_status: status,
-            error_code: error.and_then(|e| e.code.clone()),
-            error_message: message,
-            duration_ms,
+        let who = crate::scheduler::LogTarget {
+            post_id: &post.id,
+            target_id: &target.id,
+            account,
             attempt: target.attempts,
         };
-        let mut entries: Vec<_> = http
-            .take_exchanges()
-            .into_iter()
-            .map(|x| entry(Some(x.endpoint), x.http_status, x.duration_ms, x.error))
-            .collect();
-        if let Some(e) = error {
-            entries.push(entry(None, e.http_status, 0, Some(e.message.clone())));
-        }
+        let entries = crate::scheduler::log_entries(&who, "delete", http.take_exchanges(), error);
         Ok(self.core.store.append_log(&entries)?)
     }
 

@@ -7,6 +7,7 @@ mod backoff;
 mod clock;
 mod publisher;
 mod reconcile;
+mod request_log;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use crate::notify::{Notice, NoticeKind};
 use crate::store::Claimed;
 
 pub use reconcile::same_text;
+pub(crate) use request_log::{LogTarget, log_entries};
 
 /// Controls a running scheduler.
 pub struct SchedulerHandle {

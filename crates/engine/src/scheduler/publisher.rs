@@ -8,13 +8,14 @@ use chrono::Utc;
 
 use super::backoff::retry_delay;
 use super::reconcile::find_match;
+use super::request_log::{LogTarget, log_entries};
 use crate::engine::Core;
 use crate::model::{ItemResult, TargetError, TargetState};
 use crate::notify::{Notice, NoticeKind};
 use crate::provider::{
     ErrorKind, OutgoingItem, OutgoingMedia, Provider, ProviderError, PublishContext, PublishHttp,
 };
-use crate::store::{Job, LogEntry, TargetUpdate};
+use crate::store::{Job, TargetUpdate};
 use crate::validation::{TargetDraft, validate_target};
 
 /// Publishes (or reconciles) one leased target and records the outcome.
@@ -406,45 +407,13 @@ impl Attempt<'_> {
 
     /// Writes the requests made since the last flush to the publish log.
     fn flush_log(&self, action: &str, error: Option<&ProviderError>) -> StoreResult<()> {
-        let now = Utc::now();
-        let mut entries: Vec<LogEntry> = self
-            .cx
-            .http
-            .take_exchanges()
-            .into_iter()
-            .map(|x| LogEntry {
-                id: 0,
-                at: now,
-                post_id: Some(self.job.post_id.clone()),
-                target_id: Some(self.job.target.id.clone()),
-                account_id: Some(self.job.account.id.clone()),
-                platform: Some(self.job.account.platform.clone()),
-                action: x.action,
-                endpoint: Some(x.endpoint),
-                http_status: x.http_status,
-                error_code: x.error.as_ref().map(|_| "network".to_owned()),
-                error_message: x.error,
-                duration_ms: x.duration_ms,
-                attempt: self.attempts,
-            })
-            .collect();
-        if let Some(e) = error {
-            entries.push(LogEntry {
-                id: 0,
-                at: now,
-                post_id: Some(self.job.post_id.clone()),
-                target_id: Some(self.job.target.id.clone()),
-                account_id: Some(self.job.account.id.clone()),
-                platform: Some(self.job.account.platform.clone()),
-                action: format!("{action}_failed"),
-                endpoint: None,
-                http_status: e.http_status,
-                error_code: e.code.clone(),
-                error_message: Some(e.message.clone()),
-                duration_ms: 0,
-                attempt: self.attempts,
-            });
-        }
+        let target = LogTarget {
+            post_id: &self.job.post_id,
+            target_id: &self.job.target.id,
+            account: &self.job.account,
+            attempt: self.attempts,
+        };
+        let entries = log_entries(&target, action, self.cx.http.take_exchanges(), error);
         if entries.is_empty() {
             return Ok(());
         }
