@@ -20,11 +20,13 @@ use sipstory_engine::{Engine, EngineConfig};
 use crate::fake_platform::FakePlatform;
 use crate::fake_provider::LoopbackProvider;
 
-/// Fails fast, with directions, when the desktop services the tests use are missing.
+/// Fails fast, with directions, outside the private session of `scripts/with-desktop.sh`
+/// (tests must never touch the developer's own keychain or desktop).
 pub fn require_desktop_session() {
     assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "run through scripts/test.sh (needs a D-Bus session with gnome-keyring and dunst)"
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+            && std::env::var_os("SIPSTORY_DESKTOP_SESSION").is_some(),
+        "run through scripts/test.sh (needs its private D-Bus session with gnome-keyring and dunst)"
     );
 }
 

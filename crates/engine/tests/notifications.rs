@@ -11,21 +11,9 @@ use std::time::{Duration, Instant};
 
 use sipstory_engine::notify::{DesktopNotifier, Notice, NoticeKind, Notifier};
 
-const NEEDS_SESSION: &str =
-    "run through scripts/test.sh (needs a D-Bus session with gnome-keyring and dunst)";
+mod common;
 
-/// Fails the test unless it runs inside the private session of `scripts/with-desktop.sh`.
-fn require_desktop_session() {
-    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
-        panic!("DBUS_SESSION_BUS_ADDRESS is not set: {NEEDS_SESSION}");
-    }
-    if std::env::var_os("SIPSTORY_DESKTOP_SESSION").is_none() {
-        panic!(
-            "not inside scripts/with-desktop.sh's private session (these tests must not touch \
-             your own desktop's notifications): {NEEDS_SESSION}"
-        );
-    }
-}
+use common::{NEEDS_SESSION, require_desktop_session};
 
 /// Text no other test (or earlier run) uses.
 fn unique(label: &str) -> String {
