@@ -43,6 +43,7 @@ pub fn run() {
             if !start_hidden {
                 show_main(app.handle());
             }
+            quit_on_terminate(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -77,6 +78,28 @@ fn open_engine(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> 
     tracing::info!(data = %dir.display(), "Sipstory started");
     Ok(AppState { ops: engine.ops(), engine, scheduler: Mutex::new(Some(scheduler)) })
 }
+
+/// A logout or shutdown (SIGTERM) quits like the tray's Quit: in-flight publishes finish.
+#[cfg(unix)]
+fn quit_on_terminate(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+                tracing::info!("asked to terminate: quitting cleanly");
+                app.exit(0);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "no SIGTERM handler; a logout stops publishing abruptly")
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn quit_on_terminate(_app: &AppHandle) {}
 
 /// Shows, unminimizes and focuses the main window.
 pub fn show_main(app: &AppHandle) {
