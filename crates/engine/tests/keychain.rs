@@ -11,13 +11,13 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sipstory_engine::secrets::{KeyringSecrets, SecretError, SecretStore};
 
 mod common;
 
-use common::require_desktop_session;
+use common::{require_desktop_session, wait_or_fail};
 
 /// A service name no other test (or earlier run) uses.
 fn unique_service(label: &str) -> String {
@@ -233,19 +233,11 @@ fn run_child(
         s
     });
 
-    // A keychain waiting for a password prompt nobody answers must not hang the suite.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("child {mode} hung for 60 s (keychain waiting on a prompt?)");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_or_fail(
+        &mut child,
+        Duration::from_secs(60),
+        &format!("child {mode} (keychain waiting on a prompt?)"),
+    );
     let (out, err) = (out.join().unwrap(), err.join().unwrap());
     assert!(
         status.success() && out.contains(CHILD_OK),

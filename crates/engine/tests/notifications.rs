@@ -13,7 +13,7 @@ use sipstory_engine::notify::{DesktopNotifier, Notice, NoticeKind, Notifier};
 
 mod common;
 
-use common::{NEEDS_SESSION, require_desktop_session};
+use common::{NEEDS_SESSION, require_desktop_session, wait_or_fail};
 
 /// Text no other test (or earlier run) uses.
 fn unique(label: &str) -> String {
@@ -151,18 +151,7 @@ fn no_session_bus_is_an_error_not_a_panic() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("show() hung for 30 s with no session bus");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_or_fail(&mut child, Duration::from_secs(30), "show() with no session bus");
     let (mut out, mut err) = (String::new(), String::new());
     child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
     child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
