@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use sipstory_engine::notify::DesktopNotifier;
 use sipstory_engine::paths::default_data_dir;
-use sipstory_engine::provider::ProviderRegistry;
 use sipstory_engine::secrets::KeyringSecrets;
 use sipstory_engine::{Engine, EngineConfig};
 
@@ -35,7 +34,7 @@ async fn main() {
     });
     let engine = Engine::open(
         EngineConfig::new(&dir),
-        ProviderRegistry::new(),
+        sipstory_platforms::registry(),
         Arc::new(KeyringSecrets::new("sipstory")),
         Arc::new(DesktopNotifier::new("Sipstory")),
     )
