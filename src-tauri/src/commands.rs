@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sipstory_engine::model::{Account, AppSettings, Media, Post, PostSummary};
+use sipstory_engine::model::{Account, AppSettings, CalendarDay, Media, Post, PostSummary};
 use sipstory_engine::ops::{OpsError, PlatformSummary, PostInput, Saved, Schedule};
 use sipstory_engine::store::{LogEntry, LogFilter, StoredNotification};
 use sipstory_engine::validation::Violation;
@@ -31,6 +31,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         update_post,
         get_post,
         calendar,
+        calendar_days,
         drafts,
         queue,
         missed_posts,
@@ -126,6 +127,16 @@ fn get_post(app: App<'_>, id: String) -> Result<Post> {
 #[tauri::command]
 fn calendar(app: App<'_>, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<PostSummary>> {
     app.ops.calendar(from, to)
+}
+
+#[tauri::command]
+fn calendar_days(
+    app: App<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    per_day: u32,
+) -> Result<Vec<CalendarDay>> {
+    app.ops.calendar_days(from, to, per_day)
 }
 
 #[tauri::command]

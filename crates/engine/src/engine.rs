@@ -30,6 +30,8 @@ pub struct EngineConfig {
     pub reconcile_delay: Duration,
     /// Targets due this soon are claimed ahead and fired at their exact time.
     pub prefetch: Duration,
+    /// Targets claimed per transaction; a full batch is followed at once by the next. Each
+    /// claim writes one lease per target, so smaller batches keep each claim short.
     pub claim_batch: u32,
     pub http_timeout: Duration,
     /// The longest the scheduler sleeps, to notice a wall-clock jump (sleep/wake).
@@ -47,7 +49,7 @@ impl EngineConfig {
             backoff_max: Duration::from_secs(3600),
             reconcile_delay: Duration::from_secs(10),
             prefetch: Duration::from_millis(500),
-            claim_batch: 256,
+            claim_batch: 64,
             http_timeout: Duration::from_secs(60),
             idle_check: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(10),
@@ -129,7 +131,8 @@ impl Core {
     /// Records a notification and shows it on the desktop when the setting allows.
     pub async fn announce(self: &Arc<Self>, notice: Notice) {
         let at = Utc::now();
-        match self.store.insert_notification(&notice, at) {
+        let record = notice.clone();
+        match self.store.write_together(move |w| w.insert_notification(&record, at)).await {
             Ok(id) => {
                 let stored = crate::store::StoredNotification {
                     id,

@@ -59,6 +59,23 @@ pub fn resolve_local(local: NaiveDateTime, zone: Tz) -> Resolved {
     }
 }
 
+/// The bounds of the local days of `zone` that `[from, to)` covers: `from`, each local
+/// midnight after it, then `to`.
+pub fn day_bounds(from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz) -> Vec<DateTime<Utc>> {
+    let mut bounds = vec![from];
+    let mut day = from.with_timezone(&zone).date_naive();
+    loop {
+        day = day.succ_opt().expect("a date before the end of time");
+        let midnight = resolve_local(day.and_time(NaiveTime::MIN), zone).utc;
+        if midnight >= to {
+            break;
+        }
+        bounds.push(midnight);
+    }
+    bounds.push(to);
+    bounds
+}
+
 /// The first slot (weekday 0 = Monday, minute of the local day) strictly after `after`, in
 /// `zone`, whose time is not in `taken`; looks up to `days` days ahead.
 pub fn next_free_slot(
@@ -109,6 +126,26 @@ mod tests {
         let ny = resolve_local(local("2027-11-07 01:30"), parse_zone("America/New_York").unwrap());
         assert!(!ny.shifted);
         assert_eq!(ny.utc.to_rfc3339(), "2027-11-07T05:30:00+00:00"); // 01:30 EDT
+    }
+
+    #[test]
+    fn day_bounds_follow_local_midnights_across_a_dst_change() {
+        let berlin = parse_zone("Europe/Berlin").unwrap();
+        let from = resolve_local(local("2027-03-27 00:00"), berlin).utc;
+        let to = resolve_local(local("2027-03-30 00:00"), berlin).utc;
+        let bounds: Vec<String> =
+            day_bounds(from, to, berlin).iter().map(|b| b.to_rfc3339()).collect();
+        assert_eq!(
+            bounds,
+            [
+                "2027-03-26T23:00:00+00:00", // Sat 27 March, 00:00 CET
+                "2027-03-27T23:00:00+00:00", // Sun 28 March, 00:00 CET (23 hours long)
+                "2027-03-28T22:00:00+00:00", // Mon 29 March, 00:00 CEST
+                "2027-03-29T22:00:00+00:00", // the end
+            ]
+        );
+        let mid_day = from + Duration::hours(12);
+        assert_eq!(day_bounds(mid_day, mid_day + Duration::hours(1), berlin).len(), 2);
     }
 
     #[test]

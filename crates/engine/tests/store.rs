@@ -79,10 +79,17 @@ fn target_of<'a>(post: &'a Post, account: &Account) -> &'a Target {
 /// Moves a target to `state` (no next attempt, the lease and in-flight mark released).
 fn settle(store: &Store, target_id: &str, state: TargetState, error: Option<&TargetError>) {
     store
-        .update_target(
-            target_id,
-            &TargetUpdate { state, next_attempt_at: None, error, keep_inflight: false },
-        )
+        .write(|w| {
+            w.update_target(
+                target_id,
+                &TargetUpdate {
+                    state,
+                    next_attempt_at: None,
+                    error: error.cloned(),
+                    keep_inflight: false,
+                },
+            )
+        })
         .expect("update target");
 }
 
@@ -417,7 +424,6 @@ fn a_post_round_trips_items_targets_tags_zone_and_times() {
     assert_eq!(b.settings, json!({ "visibility": "unlisted" }));
     assert_eq!(post.items_for(a), items.as_slice());
     assert_eq!(post.items_for(b), bob_items.as_slice());
-    assert_eq!(store.target_platform(&b.id).unwrap(), "mastodon");
 }
 
 #[test]
@@ -470,10 +476,10 @@ fn updating_a_post_keeps_published_targets_and_rearms_failed_ones() {
     let (published_id, failed_id) =
         (target_of(&post, &alice).id.clone(), target_of(&post, &bob).id.clone());
 
-    store.mark_inflight(&published_id, 0, t0()).unwrap();
-    store.record_result(&published_id, &item_result(0, "at://alice/1", t0())).unwrap();
+    store.write(|w| w.mark_inflight(&published_id, 0, t0())).unwrap();
+    store.write(|w| w.record_result(&published_id, &item_result(0, "at://alice/1", t0()))).unwrap();
     settle(&store, &published_id, TargetState::Published, None);
-    store.mark_inflight(&failed_id, 0, t0()).unwrap();
+    store.write(|w| w.mark_inflight(&failed_id, 0, t0())).unwrap();
     let error =
         TargetError { code: None, message: "boom".into(), http_status: Some(500), at: t0() };
     settle(&store, &failed_id, TargetState::Failed, Some(&error));
@@ -598,6 +604,32 @@ fn the_calendar_returns_one_summary_per_post_in_the_window() {
     assert_eq!(s.targets, vec![(bob.id.clone(), "mastodon".to_owned(), TargetState::Draft)]);
 
     assert!(store.calendar(to + mins(1), to + Duration::days(1)).unwrap().is_empty());
+}
+
+#[test]
+fn the_month_view_gets_each_days_earliest_posts_and_its_total() {
+    let (_dir, store) = open();
+    let alice = connect(&store, "bluesky", "alice");
+    let day = Duration::days(1);
+    let busy: Vec<Post> = (0..5)
+        .rev()
+        .map(|i| add_post(&store, &format!("busy {i}"), Some(t0() + mins(i)), false, &[&alice]))
+        .collect();
+    let lone = add_post(&store, "lone", Some(t0() + day + mins(30)), true, &[&alice]);
+    add_post(&store, "after the window", Some(t0() + day * 3), false, &[&alice]);
+
+    let bounds = [t0(), t0() + day, t0() + day * 2, t0() + day * 3];
+    let days = store.calendar_days(&bounds, 3).unwrap();
+    assert_eq!(days.len(), 3);
+    assert_eq!((days[0].start, days[0].total), (t0(), 5));
+    let shown: Vec<&str> = days[0].posts.iter().map(|p| p.preview.as_str()).collect();
+    assert_eq!(shown, ["busy 0", "busy 1", "busy 2"]);
+    assert_eq!(days[0].posts[0].id, busy[4].id);
+    assert_eq!(days[0].posts[0].targets.len(), 1);
+    assert_eq!((days[1].total, days[1].posts.len()), (1, 1));
+    assert_eq!(days[1].posts[0].id, lone.id);
+    assert_eq!(days[1].posts[0].status, PostStatus::Draft);
+    assert_eq!((days[2].total, days[2].posts.len()), (0, 0));
 }
 
 #[test]
@@ -746,17 +778,19 @@ fn claim_due_takes_unconfirmed_targets_waiting_to_be_reconciled() {
     let post = add_post(&store, "unsure", Some(t0()), false, &[&alice]);
     let target = target_of(&post, &alice).id.clone();
     store.claim_due(t0(), 1, "w").unwrap();
-    store.mark_inflight(&target, 0, t0()).unwrap();
+    store.write(|w| w.mark_inflight(&target, 0, t0())).unwrap();
     store
-        .update_target(
-            &target,
-            &TargetUpdate {
-                state: TargetState::Unconfirmed,
-                next_attempt_at: Some(t0() + mins(5)),
-                error: None,
-                keep_inflight: true,
-            },
-        )
+        .write(|w| {
+            w.update_target(
+                &target,
+                &TargetUpdate {
+                    state: TargetState::Unconfirmed,
+                    next_attempt_at: Some(t0() + mins(5)),
+                    error: None,
+                    keep_inflight: true,
+                },
+            )
+        })
         .unwrap();
     assert_eq!(store.job(&target).unwrap().inflight, Some((0, t0())));
     assert_eq!(store.next_due().unwrap(), Some(t0() + mins(5)));
@@ -784,7 +818,7 @@ fn next_due_ignores_paused_and_disconnected_accounts() {
 
     store.set_account_paused(&paused.id, true).unwrap();
     assert_eq!(store.next_due().unwrap(), Some(t0() - mins(10)));
-    assert!(store.disconnect_account(&gone.id).unwrap());
+    assert!(store.write(|w| w.disconnect_account(&gone.id)).unwrap());
     assert_eq!(store.next_due().unwrap(), Some(t0()));
     store.set_account_status(&alice.id, AccountStatus::Disabled).unwrap();
     assert_eq!(store.next_due().unwrap(), None);
@@ -858,7 +892,7 @@ fn recovery_after_restart_splits_leased_targets_by_in_flight_mark() {
     let untouched = add_post(&store, "later", Some(now + mins(30)), false, &[&alice]);
     let (sent, unsent) = (target_of(&post, &alice).id.clone(), target_of(&post, &bob).id.clone());
     assert_eq!(store.claim_due(now, 10, "w").unwrap().len(), 2);
-    store.mark_inflight(&sent, 0, now).unwrap();
+    store.write(|w| w.mark_inflight(&sent, 0, now)).unwrap();
 
     let restart = now + mins(10);
     assert_eq!(store.recover_after_restart(restart).unwrap(), 1);
@@ -917,25 +951,29 @@ fn in_flight_marks_attempts_and_results_drive_the_job() {
     assert_eq!(job.inflight, None);
     assert_eq!(job.next_position(), 0);
 
-    store.mark_inflight(&target, 0, t0()).unwrap();
+    store.write(|w| w.mark_inflight(&target, 0, t0())).unwrap();
     let job = store.job(&target).unwrap();
     assert_eq!(job.target.attempts, 1);
     assert_eq!(job.inflight, Some((0, t0())));
 
-    store.record_result(&target, &item_result(0, "at://alice/1", t0() + mins(1))).unwrap();
+    store
+        .write(|w| w.record_result(&target, &item_result(0, "at://alice/1", t0() + mins(1))))
+        .unwrap();
     let job = store.job(&target).unwrap();
     assert_eq!(job.inflight, None);
     assert_eq!(job.next_position(), 1);
     assert_eq!(job.target.results, vec![item_result(0, "at://alice/1", t0() + mins(1))]);
     assert_eq!(job.target.state, TargetState::Publishing);
 
-    store.mark_inflight(&target, 1, t0() + mins(2)).unwrap();
+    store.write(|w| w.mark_inflight(&target, 1, t0() + mins(2))).unwrap();
     assert_eq!(store.job(&target).unwrap().target.attempts, 2);
-    store.refund_attempt(&target).unwrap();
+    store.write(|w| w.refund_attempt(&target)).unwrap();
     assert_eq!(store.job(&target).unwrap().target.attempts, 1);
     assert_eq!(store.job(&target).unwrap().inflight, Some((1, t0() + mins(2))));
 
-    store.record_result(&target, &item_result(1, "at://alice/2", t0() + mins(3))).unwrap();
+    store
+        .write(|w| w.record_result(&target, &item_result(1, "at://alice/2", t0() + mins(3))))
+        .unwrap();
     settle(&store, &target, TargetState::Published, None);
     let job = store.job(&target).unwrap();
     assert_eq!(job.next_position(), 2);
@@ -950,8 +988,8 @@ fn in_flight_marks_attempts_and_results_drive_the_job() {
     );
     assert_eq!(store.post(&id).unwrap().status, PostStatus::Published);
 
-    store.refund_attempt(&target).unwrap();
-    store.refund_attempt(&target).unwrap();
+    store.write(|w| w.refund_attempt(&target)).unwrap();
+    store.write(|w| w.refund_attempt(&target)).unwrap();
     assert_eq!(store.job(&target).unwrap().target.attempts, 0);
     assert!(matches!(store.job("missing"), Err(StoreError::NotFound { what: "target", .. })));
 }
@@ -967,20 +1005,22 @@ fn retry_failed_requeues_only_failed_targets() {
     let error =
         TargetError { code: Some("E".into()), message: "nope".into(), http_status: None, at: t0() };
     for t in &post.targets {
-        store.mark_inflight(&t.id, 0, t0()).unwrap();
+        store.write(|w| w.mark_inflight(&t.id, 0, t0())).unwrap();
     }
     settle(&store, &target_of(&post, &alice).id, TargetState::Published, None);
     settle(&store, &target_of(&post, &bob).id, TargetState::Failed, Some(&error));
     store
-        .update_target(
-            &target_of(&post, &carol).id,
-            &TargetUpdate {
-                state: TargetState::Unconfirmed,
-                next_attempt_at: Some(t0() + mins(1)),
-                error: Some(&error),
-                keep_inflight: true,
-            },
-        )
+        .write(|w| {
+            w.update_target(
+                &target_of(&post, &carol).id,
+                &TargetUpdate {
+                    state: TargetState::Unconfirmed,
+                    next_attempt_at: Some(t0() + mins(1)),
+                    error: Some(error.clone()),
+                    keep_inflight: true,
+                },
+            )
+        })
         .unwrap();
     let before = store.post(&post.id).unwrap();
 
@@ -1002,13 +1042,13 @@ fn retry_failed_requeues_only_failed_targets() {
 fn disconnect_account_reports_only_the_first_time() {
     let (_dir, store) = open();
     let alice = connect(&store, "bluesky", "alice");
-    assert!(store.disconnect_account(&alice.id).unwrap());
+    assert!(store.write(|w| w.disconnect_account(&alice.id)).unwrap());
     assert_eq!(store.account(&alice.id).unwrap().status, AccountStatus::NeedsReconnect);
-    assert!(!store.disconnect_account(&alice.id).unwrap());
-    assert!(!store.disconnect_account("nobody").unwrap());
+    assert!(!store.write(|w| w.disconnect_account(&alice.id)).unwrap());
+    assert!(!store.write(|w| w.disconnect_account("nobody")).unwrap());
 
     store.set_account_status(&alice.id, AccountStatus::Connected).unwrap();
-    assert!(store.disconnect_account(&alice.id).unwrap());
+    assert!(store.write(|w| w.disconnect_account(&alice.id)).unwrap());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1156,17 +1196,61 @@ fn log_entry(post_id: &str, action: &str, error: Option<&str>) -> LogEntry {
     }
 }
 
+/// Concurrent `write_together` calls share transactions; a write that fails is undone alone,
+/// and every other write is on disk (read back through a second connection) once it resolves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_made_together_commit_as_a_group_and_fail_alone() {
+    let (_dir, store) = open();
+    let store = std::sync::Arc::new(store);
+    let writes: Vec<_> = (0..300)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .write_together(move |w| {
+                        w.append_log(&[log_entry(&format!("p{i}"), "publish", None)])?;
+                        if i == 7 {
+                            return Err(StoreError::Conflict("refused".into()));
+                        }
+                        Ok(i)
+                    })
+                    .await
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for write in writes {
+        outcomes.push(write.await.expect("write task"));
+    }
+    assert!(matches!(&outcomes[7], Err(StoreError::Conflict(m)) if m == "refused"));
+    for (i, outcome) in outcomes.iter().enumerate().filter(|(i, _)| *i != 7) {
+        assert_eq!(outcome.as_ref().ok(), Some(&i), "write {i}");
+    }
+    let on_disk: Vec<String> = raw(&store)
+        .prepare("SELECT post_id FROM publish_log ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(on_disk.len(), 299);
+    assert!(!on_disk.contains(&"p7".to_owned()));
+    assert!(on_disk.contains(&"p299".to_owned()));
+}
+
 #[test]
 fn the_publish_log_filters_and_pages_newest_first() {
     let (_dir, store) = open();
     store
-        .append_log(&[
-            log_entry("p1", "upload_media", None),
-            log_entry("p1", "publish", Some("server fell over")),
-            log_entry("p2", "publish", None),
-        ])
+        .write(|w| {
+            w.append_log(&[
+                log_entry("p1", "upload_media", None),
+                log_entry("p1", "publish", Some("server fell over")),
+                log_entry("p2", "publish", None),
+            ])
+        })
         .unwrap();
-    store.append_log(&[log_entry("p2", "publish", Some("again"))]).unwrap();
+    store.write(|w| w.append_log(&[log_entry("p2", "publish", Some("again"))])).unwrap();
 
     let all = store.log(&LogFilter::default()).unwrap();
     let all_ids: Vec<i64> = all.iter().map(|e| e.id).collect();
@@ -1228,7 +1312,7 @@ fn notifications_page_newest_first_and_are_marked_read() {
             account_id: (i % 2 == 0).then(|| "acct".to_owned()),
             link: Some(format!("https://example.test/{i}")),
         };
-        ids.push(store.insert_notification(&notice, t0() + mins(i as i64)).unwrap());
+        ids.push(store.write(|w| w.insert_notification(&notice, t0() + mins(i as i64))).unwrap());
     }
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
 
@@ -1296,8 +1380,8 @@ fn a_backup_opens_as_a_store_with_the_same_data() {
     let published = add_post(&store, "published", Some(t0()), false, &[&alice, &bob]);
     let target = target_of(&published, &alice).id.clone();
     store.claim_due(t0(), 10, "w").unwrap();
-    store.mark_inflight(&target, 0, t0()).unwrap();
-    store.record_result(&target, &item_result(0, "at://alice/9", t0())).unwrap();
+    store.write(|w| w.mark_inflight(&target, 0, t0())).unwrap();
+    store.write(|w| w.record_result(&target, &item_result(0, "at://alice/9", t0()))).unwrap();
     settle(&store, &target, TargetState::Published, None);
     add_post(&store, "draft", None, true, &[&bob]);
     add_post(&store, "later", Some(t0() + Duration::days(2)), false, &[&alice]);

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
 use sipstory_engine::store::{Claimed, Store};
+use sipstory_engine::time::day_bounds;
 
 use crate::dataset::{self, ANCHOR_MS};
 use crate::report::{Summary, Table, heading, ms, thousands, verdict};
@@ -20,7 +21,7 @@ const BUDGET: Duration = Duration::from_secs(15);
 const MIN_RUNS: usize = 20;
 const WARM_UP: usize = 3;
 /// What the scheduler claims at once (`EngineConfig::claim_batch`).
-const BATCH: u32 = 256;
+const BATCH: u32 = 64;
 /// How far ahead the scheduler claims (`EngineConfig::prefetch`).
 const PREFETCH_MS: i64 = 500;
 const OWNER: &str = "bench-scheduler";
@@ -43,6 +44,7 @@ pub fn run() {
     ]);
     table.row(next_due(&store));
     table.row(claim_idle(&store));
+    table.row(month_view(&store));
     table.row(calendar(&store, "calendar(month: Jan 2026)", utc(2026, 1, 1), utc(2026, 2, 1)));
     table.row(calendar(
         &store,
@@ -111,7 +113,7 @@ fn claim_idle(store: &Store) -> Vec<String> {
         || store.claim_due(horizon, BATCH, OWNER).expect("claim_due").len(),
         |_| {},
     );
-    row("Store::claim_due(now+500ms, 256): none due", &samples, format!("claimed {claimed}"))
+    row("Store::claim_due(now+500ms, 64): none due", &samples, format!("claimed {claimed}"))
 }
 
 fn calendar(store: &Store, label: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<String> {
@@ -123,7 +125,19 @@ fn calendar(store: &Store, label: &str, from: DateTime<Utc>, to: DateTime<Utc>) 
     row(&format!("Store::{label}"), &samples, shape)
 }
 
-/// A burst: the first 256 publishable targets are due. Each run claims them, then (untimed)
+/// What the month view asks: the five weeks FullCalendar shows for January 2026 (Monday
+/// 29 December to Sunday 1 February), day by day in UTC, three posts a day and each day's total.
+fn month_view(store: &Store) -> Vec<String> {
+    let bounds = day_bounds(utc(2025, 12, 29), utc(2026, 2, 2), chrono_tz::UTC);
+    let (samples, days) =
+        time_runs(MAX_RUNS, || store.calendar_days(&bounds, 3).expect("calendar_days"), |_| {});
+    let shown: usize = days.iter().map(|d| d.posts.len()).sum();
+    let total: u64 = days.iter().map(|d| u64::from(d.total)).sum();
+    let shape = format!("{} days, {shown} posts shown of {}", days.len(), thousands(total));
+    row("Store::calendar_days(month view, 3 a day)", &samples, shape)
+}
+
+/// A burst: the first 64 publishable targets (a claim batch) are due. Each run claims them, then (untimed)
 /// puts them back in the queue through a second connection, so every run sees the same queue.
 fn claim_due(store: &Store, path: &Path) -> Vec<String> {
     let horizon = burst_horizon(path);
@@ -134,10 +148,10 @@ fn claim_due(store: &Store, path: &Path) -> Vec<String> {
         |claimed| release(&queue, claimed),
     );
     let result = format!("claimed {}, released after each run", claimed.len());
-    row("Store::claim_due(…, 256): 256 due (commits)", &samples, result)
+    row("Store::claim_due(…, 64): 64 due (commits)", &samples, result)
 }
 
-/// When the 256th publishable scheduled target is due.
+/// When the 64th publishable scheduled target is due.
 fn burst_horizon(path: &Path) -> DateTime<Utc> {
     let conn = Connection::open(path).expect("the scratch copy opens");
     let due: i64 = conn
@@ -148,7 +162,7 @@ fn burst_horizon(path: &Path) -> DateTime<Utc> {
             [BATCH - 1],
             |r| r.get(0),
         )
-        .expect("256 targets are scheduled");
+        .expect("a batch of targets is scheduled");
     from_ms(due)
 }
 

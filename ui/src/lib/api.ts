@@ -2,7 +2,7 @@
 // operation. Every call rejects with an OpsError.
 import { invoke } from '@tauri-apps/api/core';
 import type {
-  Account, AppSettings, LogEntry, LogFilter, Media, OpsError, PlatformSummary, Post, PostInput,
+  Account, AppSettings, CalendarDay, LogEntry, LogFilter, Media, OpsError, PlatformSummary, Post, PostInput,
   PostSummary, Saved, Schedule, StoredNotification, Violation,
 } from './types';
 
@@ -34,6 +34,8 @@ export const api = {
   updatePost: (id: string, input: PostInput) => call<Saved>('update_post', { id, input }),
   getPost: (id: string) => call<Post>('get_post', { id }),
   calendar: (from: Date, to: Date) => call<PostSummary[]>('calendar', { from: from.toISOString(), to: to.toISOString() }),
+  calendarDays: (from: Date, to: Date, perDay: number) =>
+    call<CalendarDay[]>('calendar_days', { from: from.toISOString(), to: to.toISOString(), perDay }),
   drafts: () => call<Post[]>('drafts'),
   queue: () => call<Post[]>('queue'),
   missedPosts: () => call<Post[]>('missed_posts'),

@@ -2,7 +2,7 @@
 // where a click on an empty day or slot puts the new post.
 import type { EventInput } from '@fullcalendar/core';
 import { DateTime } from 'luxon';
-import type { PostStatus, PostSummary, TargetState } from './types';
+import type { CalendarDay, PostStatus, PostSummary, TargetState } from './types';
 
 export type CalendarViewType = 'dayGridMonth' | 'timeGridWeek' | 'timeGridDay' | 'listWeek';
 export const CALENDAR_VIEWS: { type: CalendarViewType; label: string; key: string }[] = [
@@ -24,7 +24,18 @@ export interface PostEventProps {
   targets: CalendarTarget[];
   tags: string[];
   isDraft: boolean;
+  /** Sorts a day's posts before its "+N more" entry (see `MoreEventProps`). */
+  sortLast: 0;
 }
+
+/** The month view's "+N more" entry of a day with more posts than it shows; it opens that day. */
+export interface MoreEventProps {
+  more: { date: string; hidden: number };
+  sortLast: 1;
+}
+
+/** How many posts a day of the month view shows; the rest are counted in "+N more". */
+export const MONTH_POSTS_PER_DAY = 3;
 
 /** What dropping a post at a new time does. */
 export type DropAction = 'reschedule' | 'duplicate' | 'none';
@@ -45,6 +56,7 @@ export function toEvent(post: PostSummary): EventInput | null {
     targets,
     tags: post.tags,
     isDraft: post.status === 'draft',
+    sortLast: 0,
   };
   return {
     id: post.id,
@@ -60,6 +72,33 @@ export function toEvent(post: PostSummary): EventInput | null {
 
 export function toEvents(posts: PostSummary[]): EventInput[] {
   return posts.map(toEvent).filter((e): e is EventInput => e !== null);
+}
+
+/** The month view's events: each day's posts, then "+N more" for the posts it does not show.
+ * `zone` is the calendar's time zone ('local' or an IANA name), which the days follow. */
+export function toMonthEvents(days: CalendarDay[], zone: string): EventInput[] {
+  return days.flatMap((day) => {
+    const events = toEvents(day.posts);
+    const hidden = day.total - day.posts.length;
+    if (hidden > 0) {
+      const date = DateTime.fromISO(day.start, { zone: zone === 'local' ? 'local' : zone }).toISODate()!;
+      const extendedProps: MoreEventProps = { more: { date, hidden }, sortLast: 1 };
+      events.push({
+        id: `more:${date}`,
+        title: `+${hidden} more`,
+        start: date,
+        allDay: true,
+        editable: false,
+        classNames: ['sp-more'],
+        extendedProps,
+      });
+    }
+    return events;
+  });
+}
+
+export function isMore(props: PostEventProps | MoreEventProps): props is MoreEventProps {
+  return 'more' in props;
 }
 
 /** The time a new post gets from a click on the calendar. A click on a day (no time) gives

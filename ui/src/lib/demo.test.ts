@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBackend, demoData, deriveStatus } from './demo';
-import type { OpsError, Post } from './types';
+import type { CalendarDay, OpsError, Post, PostSummary } from './types';
 
 describe('deriveStatus (the engine’s rule)', () => {
   it('derives a post status from its targets', () => {
@@ -35,5 +35,22 @@ describe('demo backend', () => {
     const post = backend('retry_failed', { id: 'post-workshop' }) as Post;
     expect(post.status).toBe('scheduled');
     expect(changes).toBe(1);
+  });
+
+  it('answers the month view day by day with the same posts as the window, capped per day', () => {
+    const data = demoData();
+    data.settings.time_zone = 'UTC';
+    const backend = createBackend(data);
+    const from = new Date(Date.now() - 20 * 86_400_000);
+    from.setUTCHours(0, 0, 0, 0);
+    const to = new Date(from.getTime() + 42 * 86_400_000);
+    const args = { from: from.toISOString(), to: to.toISOString() };
+    const days = backend('calendar_days', { ...args, perDay: 1 }) as CalendarDay[];
+    const all = backend('calendar', args) as PostSummary[];
+    expect(days).toHaveLength(42);
+    expect(days[1].start).toBe(new Date(from.getTime() + 86_400_000).toISOString());
+    expect(days.reduce((n, d) => n + d.total, 0)).toBe(all.length);
+    expect(days.every((d) => d.posts.length === Math.min(d.total, 1))).toBe(true);
+    expect(() => backend('calendar_days', { from: args.to, to: args.from, perDay: 3 })).toThrow();
   });
 });

@@ -256,6 +256,16 @@ export function demoData(now: Date = new Date()): DemoData {
   };
 }
 
+/** The posts scheduled in `[from, to)`, earliest first. */
+function postsBetween(posts: Post[], fromIso: string, toIso: string): Post[] {
+  const from = new Date(fromIso).getTime();
+  const to = new Date(toIso).getTime();
+  if (to <= from) fail('invalid_input', 'the end of the window must be after its start', 'endDate');
+  return posts
+    .filter((p) => p.scheduled_at && new Date(p.scheduled_at).getTime() >= from && new Date(p.scheduled_at).getTime() < to)
+    .sort((a, b) => a.scheduled_at!.localeCompare(b.scheduled_at!));
+}
+
 function summary(post: Post): PostSummary {
   return {
     id: post.id,
@@ -414,14 +424,20 @@ export function createBackend(data: DemoData, changed: () => void = () => {}) {
         return saved(write(s('id'), args.input as PostInput, find(s('id'))));
       case 'get_post':
         return structuredClone(find(s('id')));
-      case 'calendar': {
-        const from = new Date(s('from')).getTime();
-        const to = new Date(s('to')).getTime();
-        if (to <= from) fail('invalid_input', 'the end of the window must be after its start', 'endDate');
-        return data.posts
-          .filter((p) => p.scheduled_at && new Date(p.scheduled_at).getTime() >= from && new Date(p.scheduled_at).getTime() < to)
-          .sort((a, b) => a.scheduled_at!.localeCompare(b.scheduled_at!))
-          .map(summary);
+      case 'calendar':
+        return postsBetween(data.posts, s('from'), s('to')).map(summary);
+      case 'calendar_days': {
+        const zone = data.settings.time_zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+        const end = DateTime.fromISO(s('to'));
+        if (end <= DateTime.fromISO(s('from'))) fail('invalid_input', 'the end of the window must be after its start', 'endDate');
+        const days = [];
+        for (let day = DateTime.fromISO(s('from')).setZone(zone); day < end; ) {
+          const next = DateTime.min(day.plus({ days: 1 }).startOf('day'), end);
+          const posts = postsBetween(data.posts, day.toISO()!, next.toISO()!);
+          days.push({ start: day.toUTC().toISO(), total: posts.length, posts: posts.slice(0, Number(args.perDay)).map(summary) });
+          day = next;
+        }
+        return days;
       }
       case 'drafts':
         return structuredClone(data.posts.filter((p) => p.status === 'draft').sort((a, b) => b.updated_at.localeCompare(a.updated_at)));

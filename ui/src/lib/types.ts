@@ -133,6 +133,14 @@ export interface PostSummary {
   targets: SummaryTarget[];
 }
 
+/** One day of the month view: its earliest posts and how many it has in all. */
+export interface CalendarDay {
+  /** The day's local midnight, as an instant. */
+  start: string;
+  total: number;
+  posts: PostSummary[];
+}
+
 export type Schedule =
   | { kind: 'draft'; at?: string | null }
   | { kind: 'at'; at: string }

@@ -9,8 +9,8 @@ mod settings;
 pub use account::{Account, AccountStatus};
 pub use media::{Media, MediaFacts};
 pub use post::{
-    ItemResult, MediaRef, Post, PostStatus, PostSummary, Target, TargetError, TargetState,
-    ThreadItem,
+    CalendarDay, ItemResult, MediaRef, Post, PostStatus, PostSummary, Target, TargetError,
+    TargetState, ThreadItem,
 };
 pub use settings::{AppSettings, WeekStart};
 

@@ -200,3 +200,12 @@ pub struct PostSummary {
     /// `(account id, platform, target state)` for each target.
     pub targets: Vec<(String, String, TargetState)>,
 }
+
+/// One day of the month view: its earliest posts and how many it has in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarDay {
+    /// The day's local midnight, as an instant.
+    pub start: DateTime<Utc>,
+    pub total: u32,
+    pub posts: Vec<PostSummary>,
+}

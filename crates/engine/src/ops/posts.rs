@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::input::{PostInput, Schedule};
 use super::{ErrorCode, Operations, OpsError, OpsResult};
-use crate::model::{ItemResult, Post, PostStatus, PostSummary, TargetState, new_id};
+use crate::model::{CalendarDay, ItemResult, Post, PostStatus, PostSummary, TargetState, new_id};
 use crate::store::{PostFilter, PostWrite, TargetInput};
 use crate::time::{next_free_slot, parse_zone, resolve_local};
 use crate::validation::{TargetDraft, Violation, validate_target};
@@ -15,6 +15,8 @@ use crate::validation::{TargetDraft, Violation, validate_target};
 const PAST_TOLERANCE_SECS: i64 = 60;
 /// How far ahead "Add to queue" looks for a free slot.
 const SLOT_SEARCH_DAYS: u32 = 60;
+/// The longest window the month view asks for day by day (six weeks, with room to spare).
+const MAX_CALENDAR_DAYS: i64 = 62;
 
 /// A saved post, the rule problems it still has (drafts may have some) and whether its local
 /// time moved because it fell in a daylight-saving gap.
@@ -79,6 +81,32 @@ impl Operations {
             ));
         }
         Ok(self.core.store.calendar(from, to)?)
+    }
+
+    /// The month view: each local day of `[from, to)` (in the user's zone) with its earliest
+    /// `per_day` posts and how many it has in all, so a dense month costs what it shows.
+    pub fn calendar_days(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        per_day: u32,
+    ) -> OpsResult<Vec<CalendarDay>> {
+        if to <= from {
+            return Err(OpsError::invalid(
+                "endDate",
+                "the end of the window must be after its start",
+            ));
+        }
+        if to - from > Duration::days(MAX_CALENDAR_DAYS) {
+            return Err(OpsError::invalid(
+                "endDate",
+                format!("a day-by-day window spans at most {MAX_CALENDAR_DAYS} days"),
+            ));
+        }
+        let zone = crate::time::user_zone(self.core.store.settings()?.time_zone);
+        let zone = parse_zone(&zone).unwrap_or(chrono_tz::UTC);
+        let bounds = crate::time::day_bounds(from, to, zone);
+        Ok(self.core.store.calendar_days(&bounds, per_day.max(1))?)
     }
 
     /// Drafts, newest first.
@@ -176,7 +204,7 @@ impl Operations {
             attempt: target.attempts,
         };
         let entries = crate::scheduler::log_entries(&who, "delete", http.take_exchanges(), error);
-        Ok(self.core.store.append_log(&entries)?)
+        Ok(self.core.store.write(|w| w.append_log(&entries))?)
     }
 
     /// Moves a post to a new time (calendar drag). A post already published somewhere is not
@@ -280,16 +308,13 @@ impl Operations {
         let post_id = self.unconfirmed_post(target_id)?;
         let job = self.core.store.job(target_id)?;
         let position = job.inflight.map(|(p, _)| p).unwrap_or_else(|| job.next_position());
-        self.core.store.record_result(
-            target_id,
-            &ItemResult {
-                position,
-                remote_id: remote_id.to_owned(),
-                url,
-                extra: serde_json::Value::Null,
-                published_at: Utc::now(),
-            },
-        )?;
+        let result = ItemResult {
+            position,
+            remote_id: remote_id.to_owned(),
+            url,
+            extra: serde_json::Value::Null,
+            published_at: Utc::now(),
+        };
         let done = (position as usize) + 1 >= job.items.len();
         let update = crate::store::TargetUpdate {
             state: if done { TargetState::Published } else { TargetState::Scheduled },
@@ -297,7 +322,10 @@ impl Operations {
             error: None,
             keep_inflight: false,
         };
-        self.core.store.update_target(target_id, &update)?;
+        self.core.store.write(|w| {
+            w.record_result(target_id, &result)?;
+            w.update_target(target_id, &update)
+        })?;
         self.core.queue_changed();
         Ok(self.core.store.post(&post_id)?)
     }

@@ -137,30 +137,29 @@ impl Scheduler {
         }
     }
 
+    /// Loads the claimed target now (during the prefetch) and fires it at its due time.
     fn start(&mut self, claimed: Claimed) {
+        let Some(job) = publisher::load(&self.core, &claimed.target_id) else {
+            return;
+        };
         let core = self.core.clone();
-        let limits = self.limits_for(&claimed.target_id);
+        let limit = self.limit_for(&job.account.platform);
         self.running.spawn(async move {
             let wait = (claimed.due_at - Utc::now()).to_std().unwrap_or(Duration::ZERO);
             if !wait.is_zero() {
                 tokio::time::sleep(wait).await;
             }
-            let _permit = match &limits {
-                Some(limit) => Some(limit.clone().acquire_owned().await.expect("never closed")),
-                None => None,
-            };
-            publisher::publish_target(&core, &claimed.target_id).await;
+            publisher::publish(&core, job, limit).await;
             core.queue_changed();
         });
     }
 
-    /// The concurrency limit of the target's platform.
-    fn limits_for(&mut self, target_id: &str) -> Option<Arc<Semaphore>> {
-        let platform = self.core.store.target_platform(target_id).ok()?;
-        let provider = self.core.registry.get(&platform)?;
+    /// The concurrency limit of a platform (none when no provider publishes to it).
+    fn limit_for(&mut self, platform: &str) -> Option<Arc<Semaphore>> {
+        let provider = self.core.registry.get(platform)?;
         let limit = self
             .limits
-            .entry(platform)
+            .entry(platform.to_owned())
             .or_insert_with(|| Arc::new(Semaphore::new(provider.concurrency().max(1))));
         Some(limit.clone())
     }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::backoff::retry_delay;
 use super::reconcile::find_match;
@@ -15,18 +16,21 @@ use crate::notify::{Notice, NoticeKind};
 use crate::provider::{
     ErrorKind, OutgoingItem, OutgoingMedia, Provider, ProviderError, PublishContext, PublishHttp,
 };
-use crate::store::{Job, TargetUpdate};
+use crate::store::{Job, LogEntry, TargetUpdate};
 use crate::validation::{TargetDraft, validate_target};
 
-/// Publishes (or reconciles) one leased target and records the outcome.
-pub async fn publish_target(core: &Arc<Core>, target_id: &str) {
-    let job = match core.store.job(target_id) {
-        Ok(job) => job,
-        Err(e) => {
-            tracing::error!(target_id, error = %e, "could not load a claimed target");
-            return;
-        }
-    };
+/// Loads a leased target ahead of its due time, so firing it costs no read.
+pub fn load(core: &Core, target_id: &str) -> Option<Job> {
+    core.store
+        .job(target_id)
+        .inspect_err(|e| tracing::error!(target_id, error = %e, "could not load a claimed target"))
+        .ok()
+}
+
+/// Publishes (or reconciles) one leased target and records the outcome. `limit` is the
+/// platform's concurrency limit: held for each request, not while outcomes are recorded.
+pub async fn publish(core: &Arc<Core>, job: Job, limit: Option<Arc<Semaphore>>) {
+    let target_id = job.target.id.clone();
     let Some(provider) = core.registry.get(&job.account.platform).cloned() else {
         let error = ProviderError::new(
             ErrorKind::Permanent,
@@ -49,12 +53,13 @@ pub async fn publish_target(core: &Arc<Core>, target_id: &str) {
         core,
         provider: provider.as_ref(),
         cx: PublishContext { account: &job.account, credentials: &credentials, http: &http },
+        limit,
         attempts: job.target.attempts,
         results: job.target.results.clone(),
         job: &job,
     };
     if let Err(e) = attempt.run().await {
-        tracing::error!(target_id, error = %e, "could not record a publish outcome");
+        tracing::error!(%target_id, error = %e, "could not record a publish outcome");
     }
 }
 
@@ -62,6 +67,7 @@ struct Attempt<'a> {
     core: &'a Arc<Core>,
     job: &'a Job,
     provider: &'a dyn Provider,
+    limit: Option<Arc<Semaphore>>,
     cx: PublishContext<'a>,
     attempts: u32,
     results: Vec<ItemResult>,
@@ -72,14 +78,15 @@ type StoreResult<T> = Result<T, crate::store::StoreError>;
 impl Attempt<'_> {
     async fn run(&mut self) -> StoreResult<()> {
         if let Some((position, sent_at)) = self.job.inflight
-            && (self.defer_until_settled(sent_at)? || !self.reconcile(position, sent_at).await?)
+            && (self.defer_until_settled(sent_at).await?
+                || !self.reconcile(position, sent_at).await?)
         {
             return Ok(());
         }
         let mut refreshed = false;
         let mut position = self.next_position();
         while (position as usize) < self.job.items.len() {
-            if self.waits_for_delay(position)? {
+            if self.waits_for_delay(position).await? {
                 return Ok(());
             }
             let outcome = self.publish_item(position).await?;
@@ -88,7 +95,7 @@ impl Attempt<'_> {
                 Err(e) if e.kind == ErrorKind::Auth && !refreshed => {
                     refreshed = true;
                     // The target stays leased while its credentials are refreshed.
-                    self.set(TargetState::Publishing, None, None, false)?;
+                    self.set(TargetState::Publishing, None, None, false).await?;
                     if let Err(refresh_error) = self.refresh().await {
                         return self.needs_reconnect(&refresh_error).await;
                     }
@@ -100,15 +107,16 @@ impl Attempt<'_> {
     }
 
     /// Moves this target to its next state (see [`TargetUpdate`]) and releases the lease.
-    fn set(
+    async fn set(
         &self,
         state: TargetState,
         next_attempt_at: Option<chrono::DateTime<Utc>>,
-        error: Option<&TargetError>,
+        error: Option<TargetError>,
         keep_inflight: bool,
     ) -> StoreResult<()> {
         let update = TargetUpdate { state, next_attempt_at, error, keep_inflight };
-        self.core.store.update_target(&self.job.target.id, &update)
+        let target_id = self.job.target.id.clone();
+        self.core.store.write_together(move |w| w.update_target(&target_id, &update)).await
     }
 
     fn next_position(&self) -> u32 {
@@ -116,7 +124,7 @@ impl Attempt<'_> {
     }
 
     /// A thread item with a delay waits for it: the target goes back to the queue until then.
-    fn waits_for_delay(&self, position: u32) -> StoreResult<bool> {
+    async fn waits_for_delay(&self, position: u32) -> StoreResult<bool> {
         let delay = self.job.items[position as usize].delay_secs;
         let Some(previous) = self.results.last().filter(|_| position > 0 && delay > 0) else {
             return Ok(false);
@@ -125,7 +133,7 @@ impl Attempt<'_> {
         if due <= Utc::now() {
             return Ok(false);
         }
-        self.set(TargetState::Scheduled, Some(due), None, false)?;
+        self.set(TargetState::Scheduled, Some(due), None, false).await?;
         Ok(true)
     }
 
@@ -147,13 +155,23 @@ impl Attempt<'_> {
             settings: &self.job.target.settings,
             idempotency_key: format!("{}-{position}", self.job.target.id),
         };
-        self.core.store.mark_inflight(&self.job.target.id, position, Utc::now())?;
+        let permit = self.permit().await;
+        let target_id = self.job.target.id.clone();
+        let sent_at = Utc::now();
+        self.core
+            .store
+            .write_together(move |w| w.mark_inflight(&target_id, position, sent_at))
+            .await?;
         self.attempts += 1;
         let answer = self.provider.publish(&self.cx, &outgoing).await;
-        self.flush_log("publish", answer.as_ref().err())?;
+        drop(permit);
+        let log = self.log_entries("publish", answer.as_ref().err());
         let published = match answer {
             Ok(published) => published,
-            Err(e) => return Ok(Err(e)),
+            Err(e) => {
+                self.write_log(log).await?;
+                return Ok(Err(e));
+            }
         };
         let result = ItemResult {
             position,
@@ -162,7 +180,14 @@ impl Attempt<'_> {
             extra: published.extra,
             published_at: Utc::now(),
         };
-        self.core.store.record_result(&self.job.target.id, &result)?;
+        let (target_id, recorded) = (self.job.target.id.clone(), result.clone());
+        self.core
+            .store
+            .write_together(move |w| {
+                w.append_log(&log)?;
+                w.record_result(&target_id, &recorded)
+            })
+            .await?;
         self.results.push(result);
         Ok(Ok(()))
     }
@@ -196,7 +221,7 @@ impl Attempt<'_> {
     /// A request sent at `sent_at` may still be landing (the platform may be processing it
     /// after our side died or gave up): the platform is only asked once it can no longer land,
     /// after the request's timeout and the reconcile delay. Returns whether it deferred.
-    fn defer_until_settled(&self, sent_at: chrono::DateTime<Utc>) -> StoreResult<bool> {
+    async fn defer_until_settled(&self, sent_at: chrono::DateTime<Utc>) -> StoreResult<bool> {
         let config = &self.core.config;
         let settle = config.http_timeout + config.reconcile_delay;
         let settled_at = sent_at + chrono::Duration::from_std(settle).unwrap_or_default();
@@ -206,9 +231,10 @@ impl Attempt<'_> {
         self.set(
             TargetState::Unconfirmed,
             Some(settled_at),
-            self.job.target.last_error.as_ref(),
+            self.job.target.last_error.clone(),
             true,
-        )?;
+        )
+        .await?;
         Ok(true)
     }
 
@@ -220,8 +246,10 @@ impl Attempt<'_> {
         sent_at: chrono::DateTime<Utc>,
     ) -> StoreResult<bool> {
         let since = sent_at - chrono::Duration::minutes(5);
+        let permit = self.permit().await;
         let recent = self.provider.recent_posts(&self.cx, since).await;
-        self.flush_log("reconcile", recent.as_ref().err())?;
+        drop(permit);
+        self.write_log(self.log_entries("reconcile", recent.as_ref().err())).await?;
         let item = &self.job.items[position as usize];
         match recent {
             Ok(Some(recent)) => {
@@ -235,7 +263,11 @@ impl Attempt<'_> {
                         extra: found.extra.clone(),
                         published_at: found.created_at.unwrap_or(sent_at),
                     };
-                    self.core.store.record_result(&self.job.target.id, &result)?;
+                    let (target_id, recorded) = (self.job.target.id.clone(), result.clone());
+                    self.core
+                        .store
+                        .write_together(move |w| w.record_result(&target_id, &recorded))
+                        .await?;
                     self.results.push(result);
                     return Ok(true);
                 }
@@ -258,7 +290,7 @@ impl Attempt<'_> {
                     http_status: None,
                     at: Utc::now(),
                 };
-                self.set(TargetState::Unconfirmed, None, Some(&error), true)?;
+                self.set(TargetState::Unconfirmed, None, Some(error), true).await?;
                 Ok(false)
             }
             Err(e) => {
@@ -268,16 +300,26 @@ impl Attempt<'_> {
                     self.core.config.backoff_max,
                     e.retry_after,
                 );
-                let error = target_error(&e);
-                self.set(TargetState::Unconfirmed, Some(Utc::now() + wait), Some(&error), true)?;
+                self.set(
+                    TargetState::Unconfirmed,
+                    Some(Utc::now() + wait),
+                    Some(target_error(&e)),
+                    true,
+                )
+                .await?;
                 Ok(false)
             }
         }
     }
 
     async fn refresh(&self) -> Result<(), ProviderError> {
+        let permit = self.permit().await;
         let refreshed = self.provider.refresh(&self.cx).await;
-        self.flush_log("refresh", refreshed.as_ref().err()).ok();
+        drop(permit);
+        let log = self.log_entries("refresh", refreshed.as_ref().err());
+        if let Err(e) = self.write_log(log).await {
+            tracing::error!(error = %e, "could not log a credentials refresh");
+        }
         refreshed
     }
 
@@ -287,11 +329,10 @@ impl Attempt<'_> {
             ErrorKind::Permanent => self.finish(e, TargetState::Failed).await,
             ErrorKind::Auth => self.needs_reconnect(e).await,
             ErrorKind::Unknown => {
-                let error = target_error(e);
                 let next = Utc::now() + config.reconcile_delay;
                 // Reconciling waits until the request can no longer land (see
                 // `defer_until_settled`), which the next run of this target enforces.
-                self.set(TargetState::Unconfirmed, Some(next), Some(&error), true)
+                self.set(TargetState::Unconfirmed, Some(next), Some(target_error(e)), true).await
             }
             ErrorKind::Transient if self.attempts >= config.max_attempts => {
                 self.finish(e, TargetState::Failed).await
@@ -303,9 +344,14 @@ impl Attempt<'_> {
                     config.backoff_max,
                     e.retry_after,
                 );
-                let error = target_error(e);
                 tracing::info!(target_id = %self.job.target.id, attempt = self.attempts, wait_ms = wait.as_millis() as u64, error = %e, "publish will be retried");
-                self.set(TargetState::Scheduled, Some(Utc::now() + wait), Some(&error), false)
+                self.set(
+                    TargetState::Scheduled,
+                    Some(Utc::now() + wait),
+                    Some(target_error(e)),
+                    false,
+                )
+                .await
             }
         }
     }
@@ -313,10 +359,23 @@ impl Attempt<'_> {
     /// The credentials are refused and cannot be refreshed: the account needs reconnecting and
     /// its targets wait (they do not fail).
     async fn needs_reconnect(&self, e: &ProviderError) -> StoreResult<()> {
-        let store = &self.core.store;
-        self.set(TargetState::Scheduled, Some(Utc::now()), Some(&target_error(e)), false)?;
-        store.refund_attempt(&self.job.target.id)?;
-        if store.disconnect_account(&self.job.account.id)? {
+        let update = TargetUpdate {
+            state: TargetState::Scheduled,
+            next_attempt_at: Some(Utc::now()),
+            error: Some(target_error(e)),
+            keep_inflight: false,
+        };
+        let (target_id, account_id) = (self.job.target.id.clone(), self.job.account.id.clone());
+        let disconnected = self
+            .core
+            .store
+            .write_together(move |w| {
+                w.update_target(&target_id, &update)?;
+                w.refund_attempt(&target_id)?;
+                w.disconnect_account(&account_id)
+            })
+            .await?;
+        if disconnected {
             let account = &self.job.account;
             self.core
                 .announce(Notice {
@@ -340,7 +399,7 @@ impl Attempt<'_> {
     }
 
     async fn finish(&self, e: &ProviderError, state: TargetState) -> StoreResult<()> {
-        self.set(state, None, Some(&target_error(e)), false)?;
+        self.set(state, None, Some(target_error(e)), false).await?;
         self.core
             .announce(Notice {
                 kind: NoticeKind::Failed,
@@ -360,14 +419,15 @@ impl Attempt<'_> {
 
     /// Fails a target that cannot be attempted (no provider for its platform, rules broken).
     async fn finish_failed(core: &Arc<Core>, job: &Job, e: &ProviderError) {
-        let error = target_error(e);
         let update = TargetUpdate {
             state: TargetState::Failed,
             next_attempt_at: None,
-            error: Some(&error),
+            error: Some(target_error(e)),
             keep_inflight: false,
         };
-        if let Err(store_error) = core.store.update_target(&job.target.id, &update) {
+        let target_id = job.target.id.clone();
+        let failed = core.store.write_together(move |w| w.update_target(&target_id, &update)).await;
+        if let Err(store_error) = failed {
             tracing::error!(error = %store_error, "could not record a failed target");
             return;
         }
@@ -386,7 +446,7 @@ impl Attempt<'_> {
     }
 
     async fn finish_published(&self) -> StoreResult<()> {
-        self.set(TargetState::Published, None, None, false)?;
+        self.set(TargetState::Published, None, None, false).await?;
         let first = self.job.items.first().map(|i| i.text.as_str()).unwrap_or_default();
         self.core
             .announce(Notice {
@@ -405,19 +465,28 @@ impl Attempt<'_> {
         Ok(())
     }
 
-    /// Writes the requests made since the last flush to the publish log.
-    fn flush_log(&self, action: &str, error: Option<&ProviderError>) -> StoreResult<()> {
+    /// A turn to make requests to the platform, within its concurrency limit.
+    async fn permit(&self) -> Option<OwnedSemaphorePermit> {
+        let limit = self.limit.clone()?;
+        Some(limit.acquire_owned().await.expect("the limit is never closed"))
+    }
+
+    /// The publish-log rows of the requests made since the last call.
+    fn log_entries(&self, action: &str, error: Option<&ProviderError>) -> Vec<LogEntry> {
         let target = LogTarget {
             post_id: &self.job.post_id,
             target_id: &self.job.target.id,
             account: &self.job.account,
             attempt: self.attempts,
         };
-        let entries = log_entries(&target, action, self.cx.http.take_exchanges(), error);
+        log_entries(&target, action, self.cx.http.take_exchanges(), error)
+    }
+
+    async fn write_log(&self, entries: Vec<LogEntry>) -> StoreResult<()> {
         if entries.is_empty() {
             return Ok(());
         }
-        self.core.store.append_log(&entries)
+        self.core.store.write_together(move |w| w.append_log(&entries)).await
     }
 }
 

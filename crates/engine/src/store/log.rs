@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Row, params};
 use serde::{Deserialize, Serialize};
 
-use super::{Result, Store, from_ms, ms};
+use super::{Result, Store, Tx, from_ms, ms};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogEntry {
@@ -53,38 +53,35 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<LogEntry> {
     })
 }
 
-impl Store {
+impl Tx<'_> {
     /// Appends rows to the log (their `id` is assigned here).
     pub fn append_log(&self, entries: &[LogEntry]) -> Result<()> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO publish_log (at, post_id, target_id, account_id, platform, action,
-                     endpoint, http_status, error_code, error_message, duration_ms, attempt)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?;
-            for e in entries {
-                stmt.execute(params![
-                    ms(e.at),
-                    e.post_id,
-                    e.target_id,
-                    e.account_id,
-                    e.platform,
-                    e.action,
-                    e.endpoint,
-                    e.http_status,
-                    e.error_code,
-                    e.error_message,
-                    e.duration_ms,
-                    e.attempt,
-                ])?;
-            }
+        let mut stmt = self.0.prepare_cached(
+            "INSERT INTO publish_log (at, post_id, target_id, account_id, platform, action,
+                 endpoint, http_status, error_code, error_message, duration_ms, attempt)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        for e in entries {
+            stmt.execute(params![
+                ms(e.at),
+                e.post_id,
+                e.target_id,
+                e.account_id,
+                e.platform,
+                e.action,
+                e.endpoint,
+                e.http_status,
+                e.error_code,
+                e.error_message,
+                e.duration_ms,
+                e.attempt,
+            ])?;
         }
-        tx.commit()?;
         Ok(())
     }
+}
 
+impl Store {
     pub fn log(&self, filter: &LogFilter) -> Result<Vec<LogEntry>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(

@@ -11,9 +11,10 @@ mod queue;
 mod schema;
 mod settings;
 mod slots;
+mod write;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
@@ -22,6 +23,7 @@ pub use log::{LogEntry, LogFilter};
 pub use notifications::StoredNotification;
 pub use posts::{PostFilter, PostWrite, TargetInput};
 pub use queue::{Claimed, Job, TargetUpdate};
+pub use write::Tx;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -35,6 +37,8 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("{0}")]
     Conflict(String),
+    #[error("could not save a change: {0}")]
+    Commit(String),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
 }
@@ -48,9 +52,11 @@ impl StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// The database. One connection, serialised by a mutex: SQLite has one writer anyway, and every
-/// query here takes microseconds to a few milliseconds.
+/// query here takes microseconds to a few milliseconds. The publisher's writes go through a
+/// writer thread that commits concurrent ones together (see [`write`]).
 pub struct Store {
-    conn: Mutex<Connection>,
+    conn: Arc<Mutex<Connection>>,
+    writer: write::Writer,
     path: PathBuf,
 }
 
@@ -74,7 +80,8 @@ impl Store {
         schema::migrations()
             .to_latest(&mut conn)
             .map_err(|source| StoreError::Migration { path: path.to_owned(), source })?;
-        Ok(Self { conn: Mutex::new(conn), path: path.to_owned() })
+        let conn = Arc::new(Mutex::new(conn));
+        Ok(Self { writer: write::Writer::start(conn.clone()), conn, path: path.to_owned() })
     }
 
     pub fn path(&self) -> &Path {

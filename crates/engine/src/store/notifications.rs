@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Row, params};
 use serde::{Deserialize, Serialize};
 
-use super::{Result, Store, from_ms, ms};
+use super::{Result, Store, Tx, from_ms, ms};
 use crate::notify::{Notice, NoticeKind};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,9 +35,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredNotification> {
     })
 }
 
-impl Store {
+impl Tx<'_> {
+    /// Records a notification; returns its id.
     pub fn insert_notification(&self, notice: &Notice, at: DateTime<Utc>) -> Result<i64> {
-        let conn = self.conn();
+        let conn = self.0;
         conn.execute(
             "INSERT INTO notifications (created_at, kind, title, body, post_id, account_id, link)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -53,7 +54,9 @@ impl Store {
         )?;
         Ok(conn.last_insert_rowid())
     }
+}
 
+impl Store {
     /// One page (0-based) of notifications, newest first, and the total count.
     pub fn notifications(
         &self,

@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::{Result, Store, StoreError, from_ms, json_col, ms, to_json};
 use crate::model::{
-    ItemResult, Post, PostStatus, PostSummary, Target, TargetError, TargetState, ThreadItem,
+    CalendarDay, ItemResult, Post, PostStatus, PostSummary, Target, TargetError, TargetState,
+    ThreadItem,
 };
 
 /// One account a post goes to, as written by the composer or the API.
@@ -229,49 +230,31 @@ impl Store {
 
     /// The calendar's view of a time window: one summary per post, in one query.
     pub fn calendar(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<PostSummary>> {
+        summaries(&self.conn(), from, to, None)
+    }
+
+    /// The month view: for each day (`bounds` holds each day's start and, last, the end of the
+    /// last day) its earliest `per_day` posts and how many it has in all. Its cost follows the
+    /// posts shown, not the posts in the window.
+    pub fn calendar_days(
+        &self,
+        bounds: &[DateTime<Utc>],
+        per_day: u32,
+    ) -> Result<Vec<CalendarDay>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT p.id, substr(coalesce(json_extract(p.items, '$[0].text'), ''), 1, 140),
-                    p.scheduled_at, p.time_zone, p.is_draft, p.tags,
-                    t.account_id, a.platform, t.state
-             FROM posts p
-             LEFT JOIN targets t ON t.post_id = p.id
-             LEFT JOIN accounts a ON a.id = t.account_id
-             WHERE p.scheduled_at >= ?1 AND p.scheduled_at < ?2
-             ORDER BY p.scheduled_at, p.id",
+        let mut count = conn.prepare_cached(
+            "SELECT count(*) FROM posts WHERE scheduled_at >= ?1 AND scheduled_at < ?2",
         )?;
-        let mut rows = stmt.query(params![ms(from), ms(to)])?;
-        let mut out: Vec<(PostSummary, bool)> = Vec::new();
-        while let Some(row) = rows.next()? {
-            let id: String = row.get(0)?;
-            if out.last().is_none_or(|(s, _)| s.id != id) {
-                out.push((
-                    PostSummary {
-                        id,
-                        preview: row.get(1)?,
-                        scheduled_at: row.get::<_, Option<i64>>(2)?.map(from_ms),
-                        time_zone: row.get(3)?,
-                        status: PostStatus::Draft,
-                        tags: json_col(&row.get::<_, String>(5)?)?,
-                        targets: Vec::new(),
-                    },
-                    row.get(4)?,
-                ));
-            }
-            if let Some(account) = row.get::<_, Option<String>>(6)? {
-                let state: String = row.get(8)?;
-                let state = TargetState::parse(&state).unwrap_or(TargetState::Failed);
-                out.last_mut().expect("pushed above").0.targets.push((account, row.get(7)?, state));
-            }
+        let mut days = Vec::with_capacity(bounds.len().saturating_sub(1));
+        for day in bounds.windows(2) {
+            let total: u32 = count.query_row(params![ms(day[0]), ms(day[1])], |r| r.get(0))?;
+            let posts = match total {
+                0 => Vec::new(),
+                _ => summaries(&conn, day[0], day[1], Some(per_day))?,
+            };
+            days.push(CalendarDay { start: day[0], total, posts });
         }
-        Ok(out
-            .into_iter()
-            .map(|(mut summary, is_draft)| {
-                let states: Vec<_> = summary.targets.iter().map(|t| t.2).collect();
-                summary.status = PostStatus::derive(is_draft, &states);
-                summary
-            })
-            .collect())
+        Ok(days)
     }
 
     pub fn delete_post(&self, id: &str) -> Result<()> {
@@ -431,4 +414,56 @@ fn assemble(conn: &rusqlite::Connection, rows: Vec<PostRow>) -> Result<Vec<Post>
         });
     }
     Ok(posts)
+}
+
+/// One summary per post scheduled in `[from, to)`, earliest first, at most `limit` posts.
+fn summaries(
+    conn: &Connection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: Option<u32>,
+) -> Result<Vec<PostSummary>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, substr(coalesce(json_extract(p.items, '$[0].text'), ''), 1, 140),
+                p.scheduled_at, p.time_zone, p.is_draft, p.tags,
+                t.account_id, a.platform, t.state
+         FROM (SELECT * FROM posts WHERE scheduled_at >= ?1 AND scheduled_at < ?2
+               ORDER BY scheduled_at LIMIT ?3) p
+         LEFT JOIN targets t ON t.post_id = p.id
+         LEFT JOIN accounts a ON a.id = t.account_id
+         ORDER BY p.scheduled_at, p.id",
+    )?;
+    let limit = limit.map_or(-1, i64::from);
+    let mut rows = stmt.query(params![ms(from), ms(to), limit])?;
+    let mut out: Vec<(PostSummary, bool)> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        if out.last().is_none_or(|(s, _)| s.id != id) {
+            out.push((
+                PostSummary {
+                    id,
+                    preview: row.get(1)?,
+                    scheduled_at: row.get::<_, Option<i64>>(2)?.map(from_ms),
+                    time_zone: row.get(3)?,
+                    status: PostStatus::Draft,
+                    tags: json_col(&row.get::<_, String>(5)?)?,
+                    targets: Vec::new(),
+                },
+                row.get(4)?,
+            ));
+        }
+        if let Some(account) = row.get::<_, Option<String>>(6)? {
+            let state: String = row.get(8)?;
+            let state = TargetState::parse(&state).unwrap_or(TargetState::Failed);
+            out.last_mut().expect("pushed above").0.targets.push((account, row.get(7)?, state));
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|(mut summary, is_draft)| {
+            let states: Vec<_> = summary.targets.iter().map(|t| t.2).collect();
+            summary.status = PostStatus::derive(is_draft, &states);
+            summary
+        })
+        .collect())
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Result, Store, StoreError, from_ms, ms, to_json};
+use super::{Result, Store, StoreError, Tx, from_ms, ms, to_json};
 use crate::model::{Account, ItemResult, Target, TargetError, TargetState, ThreadItem};
 
 /// Targets an account may publish to: connected and not paused.
@@ -39,11 +39,11 @@ impl Job {
 
 /// A target's next state as the publisher records it.
 #[derive(Debug, Clone)]
-pub struct TargetUpdate<'a> {
+pub struct TargetUpdate {
     pub state: TargetState,
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// Recorded as the last error; `None` clears it.
-    pub error: Option<&'a TargetError>,
+    pub error: Option<TargetError>,
     /// Keep the in-flight mark (the outcome of that request is still unknown).
     pub keep_inflight: bool,
 }
@@ -178,77 +178,6 @@ impl Store {
         })
     }
 
-    /// Records that the request for item `position` is about to be sent (an attempt).
-    pub fn mark_inflight(&self, target_id: &str, position: u32, now: DateTime<Utc>) -> Result<()> {
-        self.conn().execute(
-            "UPDATE targets SET inflight_position = ?2, inflight_since = ?3,
-                    attempts = attempts + 1, updated_at = ?3
-             WHERE id = ?1",
-            params![target_id, position, ms(now)],
-        )?;
-        Ok(())
-    }
-
-    /// Stores the platform's answer for one item and clears the in-flight mark, together.
-    pub fn record_result(&self, target_id: &str, result: &ItemResult) -> Result<()> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO item_results (target_id, position, remote_id, url, extra, published_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                target_id,
-                result.position,
-                result.remote_id,
-                result.url,
-                to_json(&result.extra),
-                ms(result.published_at),
-            ],
-        )?;
-        tx.execute(
-            "UPDATE targets SET inflight_position = NULL, inflight_since = NULL, updated_at = ?2
-             WHERE id = ?1",
-            params![target_id, ms(result.published_at)],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Moves a target to its next state and releases the lease.
-    pub fn update_target(&self, target_id: &str, update: &TargetUpdate<'_>) -> Result<()> {
-        let error = update.error;
-        self.conn().execute(
-            "UPDATE targets SET state = ?2, next_attempt_at = ?3, lease_owner = NULL,
-                    error_code = ?4, error_message = ?5, error_status = ?6, error_at = ?7,
-                    inflight_position = CASE WHEN ?8 THEN inflight_position END,
-                    inflight_since = CASE WHEN ?8 THEN inflight_since END,
-                    updated_at = ?9
-             WHERE id = ?1",
-            params![
-                target_id,
-                update.state.as_str(),
-                update.next_attempt_at.map(ms),
-                error.and_then(|e| e.code.clone()),
-                error.map(|e| e.message.clone()),
-                error.and_then(|e| e.http_status),
-                error.map(|e| ms(e.at)),
-                update.keep_inflight,
-                ms(Utc::now()),
-            ],
-        )?;
-        Ok(())
-    }
-
-    /// Gives an attempt back (it never reached the platform, e.g. the account needs
-    /// reconnecting), so waiting does not use up the retry budget.
-    pub fn refund_attempt(&self, target_id: &str) -> Result<()> {
-        self.conn().execute(
-            "UPDATE targets SET attempts = max(attempts - 1, 0) WHERE id = ?1",
-            [target_id],
-        )?;
-        Ok(())
-    }
-
     /// Re-queues the failed targets of a post for `at`, with a fresh retry budget. Returns how
     /// many were re-queued.
     pub fn retry_failed(&self, post_id: &str, at: DateTime<Utc>) -> Result<usize> {
@@ -281,28 +210,86 @@ impl Store {
     }
 }
 
-impl Store {
-    /// The platform of a target's account.
-    pub fn target_platform(&self, target_id: &str) -> Result<String> {
-        self.conn()
-            .query_row(
-                "SELECT a.platform FROM targets t JOIN accounts a ON a.id = t.account_id WHERE t.id = ?1",
-                [target_id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::not_found("target", target_id))
+impl Tx<'_> {
+    /// Records that the request for item `position` is about to be sent (an attempt).
+    pub fn mark_inflight(&self, target_id: &str, position: u32, now: DateTime<Utc>) -> Result<()> {
+        self.0.execute(
+            "UPDATE targets SET inflight_position = ?2, inflight_since = ?3,
+                    attempts = attempts + 1, updated_at = ?3
+             WHERE id = ?1",
+            params![target_id, position, ms(now)],
+        )?;
+        Ok(())
+    }
+
+    /// Stores the platform's answer for one item and clears the in-flight mark.
+    pub fn record_result(&self, target_id: &str, result: &ItemResult) -> Result<()> {
+        self.0.execute(
+            "INSERT INTO item_results (target_id, position, remote_id, url, extra, published_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                target_id,
+                result.position,
+                result.remote_id,
+                result.url,
+                to_json(&result.extra),
+                ms(result.published_at),
+            ],
+        )?;
+        self.0.execute(
+            "UPDATE targets SET inflight_position = NULL, inflight_since = NULL, updated_at = ?2
+             WHERE id = ?1",
+            params![target_id, ms(result.published_at)],
+        )?;
+        Ok(())
+    }
+
+    /// Moves a target to its next state and releases the lease.
+    pub fn update_target(&self, target_id: &str, update: &TargetUpdate) -> Result<()> {
+        let error = update.error.as_ref();
+        self.0.execute(
+            "UPDATE targets SET state = ?2, next_attempt_at = ?3, lease_owner = NULL,
+                    error_code = ?4, error_message = ?5, error_status = ?6, error_at = ?7,
+                    inflight_position = CASE WHEN ?8 THEN inflight_position END,
+                    inflight_since = CASE WHEN ?8 THEN inflight_since END,
+                    updated_at = ?9
+             WHERE id = ?1",
+            params![
+                target_id,
+                update.state.as_str(),
+                update.next_attempt_at.map(ms),
+                error.and_then(|e| e.code.clone()),
+                error.map(|e| e.message.clone()),
+                error.and_then(|e| e.http_status),
+                error.map(|e| ms(e.at)),
+                update.keep_inflight,
+                ms(Utc::now()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Gives an attempt back (it never reached the platform, e.g. the account needs
+    /// reconnecting), so waiting does not use up the retry budget.
+    pub fn refund_attempt(&self, target_id: &str) -> Result<()> {
+        self.0.execute(
+            "UPDATE targets SET attempts = max(attempts - 1, 0) WHERE id = ?1",
+            [target_id],
+        )?;
+        Ok(())
     }
 
     /// Marks a connected account as needing reconnection; false when it already was not
     /// connected (so the user is told once).
     pub fn disconnect_account(&self, account_id: &str) -> Result<bool> {
-        Ok(self.conn().execute(
+        Ok(self.0.execute(
             "UPDATE accounts SET status = 'needs_reconnect' WHERE id = ?1 AND status = 'connected'",
             [account_id],
         )? > 0)
     }
+}
 
+impl Store {
     /// Forgets one published item (deleted from the platform).
     pub fn forget_result(&self, target_id: &str, position: u32) -> Result<()> {
         self.conn().execute(

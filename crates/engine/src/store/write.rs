@@ -1,0 +1,123 @@
+//! How the publisher's state changes reach the disk. [`Tx`] holds the statements (each table
+//! group adds its own in an `impl Tx` block); [`Store::write`] runs them in one transaction on
+//! the caller's thread, and [`Store::write_together`] hands them to the store's writer thread,
+//! which commits the writes of every concurrent caller in one transaction: one fsync for a
+//! burst of publishes instead of several per publish, and none on the async workers.
+
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, TransactionBehavior};
+use tokio::sync::oneshot;
+
+use super::{Result, Store, StoreError};
+
+/// The statements of a write, run inside the transaction that commits them.
+pub struct Tx<'a>(pub(super) &'a Connection);
+
+/// The most writes one group commit takes; the rest wait for the next.
+const MAX_GROUP: usize = 512;
+
+/// A queued write: runs on the writer thread, then learns whether its transaction committed.
+type Queued = Box<dyn FnOnce(std::result::Result<&Connection, &str>) -> Completion + Send>;
+type Completion = Box<dyn FnOnce(Option<&str>) + Send>;
+
+/// The sending side of the writer thread's queue; the thread ends when the store is dropped.
+pub(super) struct Writer {
+    queue: mpsc::Sender<Queued>,
+}
+
+impl Writer {
+    pub(super) fn start(conn: Arc<Mutex<Connection>>) -> Self {
+        let (queue, incoming) = mpsc::channel::<Queued>();
+        std::thread::Builder::new()
+            .name("sipstory-store-writer".into())
+            .spawn(move || write_groups(&conn, &incoming))
+            .expect("the store's writer thread starts");
+        Self { queue }
+    }
+}
+
+/// Takes every write waiting, runs each in its own savepoint (one failing write does not undo
+/// the others) inside one transaction, commits, and tells each caller the outcome.
+fn write_groups(conn: &Mutex<Connection>, incoming: &mpsc::Receiver<Queued>) {
+    while let Ok(first) = incoming.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP
+            && let Ok(next) = incoming.try_recv()
+        {
+            group.push(next);
+        }
+        let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(tx) => tx,
+            Err(e) => {
+                let reason = e.to_string();
+                for write in group {
+                    write(Err(&reason))(None);
+                }
+                continue;
+            }
+        };
+        let completions: Vec<Completion> = group.into_iter().map(|write| write(Ok(&tx))).collect();
+        let committed = tx.commit().err().map(|e| e.to_string());
+        for complete in completions {
+            complete(committed.as_deref());
+        }
+    }
+}
+
+/// Runs one write inside a savepoint of the group's transaction.
+fn in_savepoint<R>(conn: &Connection, op: impl FnOnce(&Tx<'_>) -> Result<R>) -> Result<R> {
+    conn.execute_batch("SAVEPOINT write")?;
+    match op(&Tx(conn)) {
+        Ok(value) => {
+            conn.execute_batch("RELEASE write")?;
+            Ok(value)
+        }
+        Err(e) => {
+            conn.execute_batch("ROLLBACK TO write; RELEASE write")?;
+            Err(e)
+        }
+    }
+}
+
+impl Store {
+    /// Runs `op` in one transaction on the caller's thread.
+    pub fn write<R>(&self, op: impl FnOnce(&Tx<'_>) -> Result<R>) -> Result<R> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let value = op(&Tx(&tx))?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `op` on the store's writer thread, in one transaction with the writes of other
+    /// concurrent callers (group commit). Resolves once that transaction is on disk; `op`'s
+    /// changes are undone alone when it fails, and with the group when the commit fails.
+    pub async fn write_together<R: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Tx<'_>) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
+        let (done, outcome) = oneshot::channel();
+        let queued: Queued = Box::new(move |conn| {
+            let ran = match conn {
+                Ok(conn) => in_savepoint(conn, op),
+                Err(reason) => Err(StoreError::Commit(reason.to_owned())),
+            };
+            Box::new(move |commit_failed| {
+                let result = match (ran, commit_failed) {
+                    (Ok(_), Some(reason)) => Err(StoreError::Commit(reason.to_owned())),
+                    (ran, _) => ran,
+                };
+                let _ = done.send(result);
+            })
+        });
+        if self.writer.queue.send(queued).is_err() {
+            return Err(StoreError::Commit("the store's writer has stopped".into()));
+        }
+        outcome
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Commit("the store's writer has stopped".into())))
+    }
+}
