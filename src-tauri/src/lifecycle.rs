@@ -71,12 +71,19 @@ fn open_engine(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> 
         EngineConfig::new(&dir),
         crate::providers::registry(),
         Arc::new(KeyringSecrets::new("sipstory")),
-        Arc::new(DesktopNotifier::new("Sipstory")),
+        Arc::new(notifier(app)),
     )?;
     app.asset_protocol_scope().allow_directory(engine.core().media_dir(), false)?;
     let scheduler = tauri::async_runtime::block_on(async { engine.start_scheduler() });
     tracing::info!(data = %dir.display(), "Sipstory started");
     Ok(AppState { ops: engine.ops(), engine, scheduler: Mutex::new(Some(scheduler)) })
+}
+
+/// Desktop notifications that open what they are about when clicked.
+fn notifier(app: &AppHandle) -> DesktopNotifier {
+    let app = app.clone();
+    DesktopNotifier::new("Sipstory")
+        .on_activate(Arc::new(move |notice| crate::events::open_notice(&app, notice)))
 }
 
 /// A logout or shutdown (SIGTERM) quits like the tray's Quit: in-flight publishes finish.

@@ -8,10 +8,10 @@ use chrono::Local;
 use serde_json::json;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
-use tauri::{AppHandle, Emitter, Manager, Wry};
+use tauri::{AppHandle, Manager, Wry};
 use tauri_plugin_autostart::ManagerExt;
 
-use crate::events::NAVIGATE;
+use crate::events::navigate;
 use crate::lifecycle::{AppState, show_main};
 
 /// The menu items whose text changes, and the icon whose tooltip does.
@@ -56,11 +56,6 @@ fn on_menu(app: &AppHandle, id: &str) {
         "quit" => app.exit(0),
         _ => {}
     }
-}
-
-fn navigate(app: &AppHandle, to: serde_json::Value) {
-    show_main(app);
-    let _ = app.emit(NAVIGATE, to);
 }
 
 fn toggle_pause(app: &AppHandle) {

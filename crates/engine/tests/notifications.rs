@@ -7,6 +7,7 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use sipstory_engine::notify::{DesktopNotifier, Notice, NoticeKind, Notifier};
@@ -14,6 +15,10 @@ use sipstory_engine::notify::{DesktopNotifier, Notice, NoticeKind, Notifier};
 mod common;
 
 use common::{NEEDS_SESSION, require_desktop_session, wait_or_fail};
+
+/// dunst's screen is shared: a test that clicks what it shows, and the tests that empty it to
+/// read the history, take turns.
+static DUNST: Mutex<()> = Mutex::new(());
 
 /// Text no other test (or earlier run) uses.
 fn unique(label: &str) -> String {
@@ -57,6 +62,7 @@ fn dunstctl(args: &[&str]) -> String {
 /// dunst's history. It holds notifications once they are closed, so everything on screen is
 /// closed first (other tests' notifications land in the history too, which is harmless).
 fn dunst_history() -> Vec<Seen> {
+    let _turn = DUNST.lock().unwrap_or_else(|p| p.into_inner());
     dunstctl(&["close-all"]);
     let json: serde_json::Value =
         serde_json::from_str(&dunstctl(&["history"])).expect("dunstctl history prints JSON");
@@ -123,6 +129,34 @@ fn every_kind_of_notice_is_delivered() {
         expected.push(Seen { appname: app.clone(), summary: title, body });
     }
     wait_for_delivery(&expected);
+}
+
+/// A click on a notification (dunst's default action, as a click on its body invokes it)
+/// reaches the handler with the notice it showed, so the app can open the post.
+#[test]
+fn a_click_on_a_notification_reports_its_notice() {
+    require_desktop_session();
+    let _turn = DUNST.lock().unwrap_or_else(|p| p.into_inner());
+    let (clicked, clicks) = mpsc::channel();
+    let notifier = DesktopNotifier::new(unique("Sipstory clicks")).on_activate(Arc::new(
+        move |notice: &Notice| {
+            let _ = clicked.send(notice.clone());
+        },
+    ));
+    let mut shown = notice(NoticeKind::Published, unique("Published"), "Click me".into());
+    shown.post_id = Some("post-42".into());
+    // Another test's notification may be the one on top: empty the screen and try again.
+    for _ in 0..3 {
+        dunstctl(&["close-all"]);
+        notifier.show(&shown).expect("shown");
+        std::thread::sleep(Duration::from_millis(300));
+        dunstctl(&["action", "0"]);
+        if let Ok(got) = clicks.recv_timeout(Duration::from_secs(3)) {
+            assert_eq!(got, shown);
+            return;
+        }
+    }
+    panic!("a click on the notification never reached the handler");
 }
 
 /// With no session bus at all, `show` reports an error (it must neither panic nor hang). Runs

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -119,6 +120,31 @@ impl DesktopApp {
             )
             .await
             .expect("value set");
+    }
+
+    /// Drags `from` onto the top of `to` with the mouse, in small steps with pauses between them, as a
+    /// hand would (WebKit's driver jumps in one move whatever the duration), so the page sees a
+    /// real drag and drop.
+    pub async fn drag(&self, from: &Element, to: &Element) {
+        const STEPS: u32 = 12;
+        let center = |rect: (f64, f64, f64, f64)| (rect.0 + rect.2 / 2.0, rect.1 + rect.3 / 2.0);
+        let start = center(from.rectangle().await.expect("the dragged element's place"));
+        let target = to.rectangle().await.expect("the drop target's place");
+        let end = (target.0 + target.2 / 2.0, target.1 + 20.0_f64.min(target.3 / 2.0));
+        let pause = PointerAction::Pause { duration: Duration::from_millis(40) };
+        let mut mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveTo { duration: None, x: start.0, y: start.1 })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+            .then(pause.clone());
+        for step in 1..=STEPS {
+            let t = f64::from(step) / f64::from(STEPS);
+            let (x, y) = (start.0 + (end.0 - start.0) * t, start.1 + (end.1 - start.1) * t);
+            mouse = mouse
+                .then(PointerAction::MoveTo { duration: None, x: x.round(), y: y.round() })
+                .then(pause.clone());
+        }
+        let mouse = mouse.then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        self.client.perform_actions(mouse).await.expect("the drag was performed");
     }
 
     /// Waits until the page's rendered text (`innerText`) contains `text`.

@@ -1,16 +1,19 @@
 //! End-to-end tests of the real app window (tauri-driver + WebKitWebDriver under Xvfb), on a
 //! temp data folder, publishing to the loopback fake platform: connect an account, schedule a
-//! post that publishes and shows as published with its link, a platform error with Retry, an
-//! over-long post blocked with a clear message, and a draft that survives a restart while the
-//! platform is unreachable. Each scenario saves X11 screenshots under
-//! `<target>/e2e-screenshots/`. They run one at a time: they share one screen.
+//! post that publishes, shows as published with its link and whose notification opens it when
+//! clicked; a platform error with Retry; an over-long post blocked with a clear message; a draft
+//! that survives a restart while the platform is unreachable; a post dragged to another day on
+//! the calendar, checked in the database; and the tray's menu opening the composer. Each
+//! scenario saves X11 screenshots under `<target>/e2e-screenshots/`. They run one at a time:
+//! they share one screen.
 
 mod app;
+mod tray;
 
 use std::time::Duration;
 
 use app::DesktopApp;
-use chrono::{Duration as Span, Timelike, Utc};
+use chrono::{Datelike, Duration as Span, Timelike, Utc, Weekday};
 use sipstory_tests::fake_platform::{FakePlatform, Fault};
 use tokio::sync::Mutex;
 
@@ -44,10 +47,44 @@ async fn schedule_soon(app: &DesktopApp) -> chrono::DateTime<Utc> {
     if at - Utc::now() < Span::seconds(15) {
         at += Span::minutes(1);
     }
+    schedule_at(app, at).await;
+    at
+}
+
+/// Sets the composer's date, time and zone (UTC) to `at`.
+async fn schedule_at(app: &DesktopApp, at: chrono::DateTime<Utc>) {
     app.set_value(&app.field("Time zone").await, "UTC").await;
     app.set_value(&app.field("Date").await, &at.format("%Y-%m-%d").to_string()).await;
     app.set_value(&app.field("Time").await, &at.format("%H:%M").to_string()).await;
-    at
+}
+
+/// Clicks the notification on top of the desktop's notification server (dunst), as a click on
+/// its body does.
+fn click_notification() {
+    let status = std::process::Command::new("dunstctl")
+        .args(["action", "0"])
+        .status()
+        .expect("dunstctl runs");
+    assert!(status.success(), "dunstctl action failed");
+}
+
+/// A scenario's set-up: the screen to itself, a fake platform, a fresh data folder, and the app
+/// on it with one account connected. Bind the fields in this order, `_screen` first: the last
+/// bound drops first, so the app goes before its folder and the screen.
+struct Scenario {
+    app: DesktopApp,
+    fake: FakePlatform,
+    dir: tempfile::TempDir,
+    _screen: tokio::sync::MutexGuard<'static, ()>,
+}
+
+async fn scenario(handle: &str) -> Scenario {
+    let screen = SCREEN.lock().await;
+    let fake = FakePlatform::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = DesktopApp::launch(dir.path()).await;
+    connect_loopback(&app, &fake, handle).await;
+    Scenario { app, fake, dir, _screen: screen }
 }
 
 async fn open_post_from_calendar(app: &DesktopApp, text: &str) {
@@ -57,11 +94,7 @@ async fn open_post_from_calendar(app: &DesktopApp, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scheduled_post_publishes_and_shows_published_with_its_link() {
-    let _screen = SCREEN.lock().await;
-    let fake = FakePlatform::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let app = DesktopApp::launch(dir.path()).await;
-    connect_loopback(&app, &fake, "e2e-writer").await;
+    let Scenario { _screen, dir: _dir, fake, app } = scenario("e2e-writer").await;
     app.screenshot("accounts").await;
 
     compose(&app, "e2e-writer", "Hello from the real window").await;
@@ -74,10 +107,16 @@ async fn scheduled_post_publishes_and_shows_published_with_its_link() {
     assert_eq!(posts[0].text, "Hello from the real window");
     assert!(posts[0].received_at >= at, "not before its time");
 
+    // The "Published" notification opens the post it is about.
+    app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Calendar']")).await;
+    app.xpath("//*[contains(@class,'sp-st-published')]").await;
+    click_notification();
+    app.wait_text("View on Loopback").await;
+    app.screenshot("post-detail").await;
+    app.click_xpath("//button[@aria-label='Close post details']").await;
+
     open_post_from_calendar(&app, "Hello from the real window").await;
     app.wait_text("View on Loopback").await;
-    app.xpath("//*[@data-status='published']").await;
-    app.screenshot("post-detail").await;
     app.click_xpath("//button[@aria-label='Close post details']").await;
     app.screenshot("calendar-month").await;
     app.click_xpath("//button[normalize-space(.)='Week']").await;
@@ -90,11 +129,7 @@ async fn scheduled_post_publishes_and_shows_published_with_its_link() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_over_long_post_is_blocked_with_a_clear_message() {
-    let _screen = SCREEN.lock().await;
-    let fake = FakePlatform::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let app = DesktopApp::launch(dir.path()).await;
-    connect_loopback(&app, &fake, "e2e-verbose").await;
+    let Scenario { _screen, dir: _dir, fake, app } = scenario("e2e-verbose").await;
     compose(&app, "e2e-verbose", &"a".repeat(501)).await;
     app.wait_text("Loopback allows 500 characters; this has 501.").await;
     let schedule = app.xpath("//button[normalize-space(.)='Schedule']").await;
@@ -109,11 +144,7 @@ async fn an_over_long_post_is_blocked_with_a_clear_message() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_platform_error_is_shown_and_retry_publishes() {
-    let _screen = SCREEN.lock().await;
-    let fake = FakePlatform::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let app = DesktopApp::launch(dir.path()).await;
-    connect_loopback(&app, &fake, "e2e-unlucky").await;
+    let Scenario { _screen, dir: _dir, fake, app } = scenario("e2e-unlucky").await;
     fake.push_fault(Fault::Status {
         status: 400,
         code: "spam_suspected".into(),
@@ -135,11 +166,7 @@ async fn a_platform_error_is_shown_and_retry_publishes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_draft_written_offline_survives_a_restart() {
-    let _screen = SCREEN.lock().await;
-    let fake = FakePlatform::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let app = DesktopApp::launch(dir.path()).await;
-    connect_loopback(&app, &fake, "e2e-offline").await;
+    let Scenario { _screen, dir, fake, app } = scenario("e2e-offline").await;
     fake.go_down().await;
     compose(&app, "e2e-offline", "Written on a plane").await;
     app.click_xpath("//button[normalize-space(.)='Save draft']").await;
@@ -152,5 +179,56 @@ async fn a_draft_written_offline_survives_a_restart() {
     app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Drafts']")).await;
     app.wait_text("Written on a plane").await;
     app.screenshot("drafts-after-restart").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dragging_a_post_to_another_day_reschedules_it_in_the_store() {
+    let Scenario { _screen, dir, fake: _fake, app } = scenario("e2e-mover").await;
+    // Noon UTC is the same date in every zone the calendar may use (UTC-11 to UTC+11).
+    let noon = |days| {
+        (Utc::now() + Span::days(days)).date_naive().and_hms_opt(12, 0, 0).unwrap().and_utc()
+    };
+    // Two days in one Monday-to-Sunday week, so one month view shows both.
+    let moved = noon(2);
+    let planned = if moved.weekday() == Weekday::Sun { noon(1) } else { noon(3) };
+    compose(&app, "e2e-mover", "Moving day").await;
+    schedule_at(&app, planned).await;
+    app.click_xpath("//button[normalize-space(.)='Schedule']").await;
+    app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Calendar']")).await;
+    app.click_xpath("//button[normalize-space(.)='Month']").await;
+    let cell = |at: chrono::DateTime<Utc>| {
+        format!("//td[contains(@class,'fc-daygrid-day')][@data-date='{}']", at.format("%Y-%m-%d"))
+    };
+    if app.client.find(fantoccini::Locator::XPath(&cell(planned))).await.is_err() {
+        // The days are in next month's view.
+        app.click_xpath("//button[@aria-label='Next month']").await;
+    }
+    let post = app.xpath(&format!("{}//*[contains(@class,'fc-event')]", cell(planned))).await;
+    let target =
+        app.xpath(&format!("{}//*[contains(@class,'fc-daygrid-day-frame')]", cell(moved))).await;
+    app.drag(&post, &target).await;
+    app.wait_text("Moved").await;
+    app.xpath(&format!("{}//*[contains(@class,'fc-event')]", cell(moved))).await;
+    app.screenshot("calendar-after-drag").await;
+
+    let db = rusqlite::Connection::open(dir.path().join("sipstory.db")).unwrap();
+    let stored: i64 = db.query_row("SELECT scheduled_at FROM posts", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored, moved.timestamp_millis(), "the store has the day it was dropped on");
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tray_menu_opens_and_new_post_opens_the_composer() {
+    let _screen = SCREEN.lock().await;
+    let tray = tray::Tray::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = DesktopApp::launch(dir.path()).await;
+    let menu = tray.open_menu().await;
+    app.screenshot("tray-menu").await;
+    tray.click_row(menu, 1);
+    app.xpath("//textarea[@placeholder='What do you want to share?']").await;
+    app.wait_text("New post").await;
+    app.screenshot("tray-new-post").await;
     app.quit().await;
 }
