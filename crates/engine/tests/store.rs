@@ -14,7 +14,7 @@ use sipstory_engine::model::{
 };
 use sipstory_engine::notify::{Notice, NoticeKind};
 use sipstory_engine::store::{
-    LogEntry, LogFilter, PostFilter, PostWrite, Store, StoreError, TargetInput, TargetUpdate,
+    LogEntry, LogFilter, PostFilter, PostWrite, Store, StoreError, TargetInput, TargetUpdate, Tx,
 };
 
 /// A fresh store in a nested folder of a temporary directory (the folder does not exist yet).
@@ -1196,8 +1196,9 @@ fn log_entry(post_id: &str, action: &str, error: Option<&str>) -> LogEntry {
     }
 }
 
-/// Concurrent `write_together` calls share transactions; a write that fails is undone alone,
-/// and every other write is on disk (read back through a second connection) once it resolves.
+/// Concurrent `write_together` and `write_ahead` calls share transactions; a write that fails is
+/// undone alone, and every other write is on disk (read back through a second connection) once
+/// it resolves.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_made_together_commit_as_a_group_and_fail_alone() {
     let (_dir, store) = open();
@@ -1206,15 +1207,18 @@ async fn writes_made_together_commit_as_a_group_and_fail_alone() {
         .map(|i| {
             let store = store.clone();
             tokio::spawn(async move {
-                store
-                    .write_together(move |w| {
-                        w.append_log(&[log_entry(&format!("p{i}"), "publish", None)])?;
-                        if i == 7 {
-                            return Err(StoreError::Conflict("refused".into()));
-                        }
-                        Ok(i)
-                    })
-                    .await
+                let op = move |w: &Tx<'_>| {
+                    w.append_log(&[log_entry(&format!("p{i}"), "publish", None)])?;
+                    if i == 7 {
+                        return Err(StoreError::Conflict("refused".into()));
+                    }
+                    Ok(i)
+                };
+                // Every third write goes ahead of the others (as in-flight marks do).
+                match i % 3 {
+                    0 => store.write_ahead(op).await,
+                    _ => store.write_together(op).await,
+                }
             })
         })
         .collect();

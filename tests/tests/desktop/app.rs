@@ -1,68 +1,33 @@
-//! The real Sipstory window under test: tauri-driver (which runs WebKitWebDriver) opens the
-//! app built with the loopback platform, on a temp data folder; a W3C WebDriver client drives
-//! it; X11 screenshots of the whole screen are saved for people to look at.
+//! The real Sipstory window under test: the app built with the loopback platform, opened on a
+//! temp data folder through tauri-driver; a W3C WebDriver client drives it; X11 screenshots of
+//! the whole screen are saved for people to look at.
 
-use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::json;
+
+use crate::driver::{Driver, required_env};
 
 const STEP: Duration = Duration::from_secs(20);
 
-fn required_env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: run through scripts/test.sh (it builds the app with the loopback platform and installs tauri-driver)")
-    })
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 pub struct DesktopApp {
     pub client: Client,
-    driver: Child,
+    _driver: Driver,
 }
 
 impl DesktopApp {
     /// Starts the app on `data_dir` and connects a WebDriver session to its window.
     pub async fn launch(data_dir: &Path) -> Self {
-        sipstory_tests::harness::require_desktop_session();
-        let app = required_env("SIPSTORY_APP");
-        let driver_bin = required_env("TAURI_DRIVER");
-        let port = free_port();
-        let driver = Command::new(driver_bin)
-            .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
-            .env("SIPSTORY_DATA_DIR", data_dir)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .process_group(0)
-            .spawn()
-            .expect("tauri-driver starts");
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert("browserName".into(), json!("wry"));
-        capabilities.insert("tauri:options".into(), json!({ "application": app }));
-        let url = format!("http://127.0.0.1:{port}");
-        let mut last_error = None;
-        for _ in 0..100 {
-            match ClientBuilder::native().capabilities(capabilities.clone()).connect(&url).await {
-                Ok(client) => {
-                    let app = Self { client, driver };
-                    app.wait_for(Locator::Css("nav[aria-label]")).await;
-                    return app;
-                }
-                Err(e) => last_error = Some(e),
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("no WebDriver session: {last_error:?}");
+        let driver = Driver::start(data_dir);
+        let client = driver.session(&required_env("SIPSTORY_APP")).await;
+        let app = Self { client, _driver: driver };
+        app.wait_for(Locator::Css("nav[aria-label]")).await;
+        app
     }
 
     pub async fn wait_for(&self, locator: Locator<'_>) -> Element {
@@ -191,17 +156,6 @@ impl DesktopApp {
     /// Ends the session, which closes the app.
     pub async fn quit(self) {
         let _ = self.client.clone().close().await;
-    }
-}
-
-impl Drop for DesktopApp {
-    /// tauri-driver, WebKitWebDriver and the app share one process group: all of it goes, even
-    /// when a test fails half-way.
-    fn drop(&mut self) {
-        let group = self.driver.id() as libc::pid_t;
-        // SAFETY: signals a process group this test created; no memory is involved.
-        unsafe { libc::killpg(group, libc::SIGKILL) };
-        let _ = self.driver.wait();
     }
 }
 

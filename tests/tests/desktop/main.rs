@@ -8,6 +8,7 @@
 //! they share one screen.
 
 mod app;
+mod driver;
 mod tray;
 
 use std::time::Duration;

@@ -160,7 +160,7 @@ impl Attempt<'_> {
         let sent_at = Utc::now();
         self.core
             .store
-            .write_together(move |w| w.mark_inflight(&target_id, position, sent_at))
+            .write_ahead(move |w| w.mark_inflight(&target_id, position, sent_at))
             .await?;
         self.attempts += 1;
         let answer = self.provider.publish(&self.cx, &outgoing).await;

@@ -19,8 +19,14 @@ pub struct Tx<'a>(pub(super) &'a Connection);
 const MAX_GROUP: usize = 512;
 
 /// A queued write: runs on the writer thread, then learns whether its transaction committed.
-type Queued = Box<dyn FnOnce(std::result::Result<&Connection, &str>) -> Completion + Send>;
+type Write = Box<dyn FnOnce(std::result::Result<&Connection, &str>) -> Completion + Send>;
 type Completion = Box<dyn FnOnce(Option<&str>) + Send>;
+
+/// A write and whether it goes ahead of the others waiting (see [`Store::write_ahead`]).
+struct Queued {
+    ahead: bool,
+    write: Write,
+}
 
 /// The sending side of the writer thread's queue; the thread ends when the store is dropped.
 pub(super) struct Writer {
@@ -38,32 +44,41 @@ impl Writer {
     }
 }
 
-/// Takes every write waiting, runs each in its own savepoint (one failing write does not undo
-/// the others) inside one transaction, commits, and tells each caller the outcome.
+/// Takes every write waiting and commits them in groups: first the writes that go ahead, then
+/// the others.
 fn write_groups(conn: &Mutex<Connection>, incoming: &mpsc::Receiver<Queued>) {
     while let Ok(first) = incoming.recv() {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP
+        let mut waiting = vec![first];
+        while waiting.len() < MAX_GROUP
             && let Ok(next) = incoming.try_recv()
         {
-            group.push(next);
+            waiting.push(next);
         }
-        let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
-            Ok(tx) => tx,
-            Err(e) => {
-                let reason = e.to_string();
-                for write in group {
-                    write(Err(&reason))(None);
-                }
-                continue;
+        let (ahead, rest): (Vec<Queued>, Vec<Queued>) = waiting.into_iter().partition(|q| q.ahead);
+        for group in [ahead, rest].into_iter().filter(|g| !g.is_empty()) {
+            commit_group(conn, group.into_iter().map(|q| q.write));
+        }
+    }
+}
+
+/// Runs each write in its own savepoint (one failing write does not undo the others) inside one
+/// transaction, commits, and tells each caller the outcome.
+fn commit_group(conn: &Mutex<Connection>, group: impl Iterator<Item = Write>) {
+    let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => {
+            let reason = e.to_string();
+            for write in group {
+                write(Err(&reason))(None);
             }
-        };
-        let completions: Vec<Completion> = group.into_iter().map(|write| write(Ok(&tx))).collect();
-        let committed = tx.commit().err().map(|e| e.to_string());
-        for complete in completions {
-            complete(committed.as_deref());
+            return;
         }
+    };
+    let completions: Vec<Completion> = group.map(|write| write(Ok(&tx))).collect();
+    let committed = tx.commit().err().map(|e| e.to_string());
+    for complete in completions {
+        complete(committed.as_deref());
     }
 }
 
@@ -99,8 +114,25 @@ impl Store {
         &self,
         op: impl FnOnce(&Tx<'_>) -> Result<R> + Send + 'static,
     ) -> Result<R> {
+        self.queue_write(false, op).await
+    }
+
+    /// As [`Store::write_together`], for a write a request waits on (an in-flight mark): its
+    /// group is committed before the other writes waiting.
+    pub async fn write_ahead<R: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Tx<'_>) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
+        self.queue_write(true, op).await
+    }
+
+    async fn queue_write<R: Send + 'static>(
+        &self,
+        ahead: bool,
+        op: impl FnOnce(&Tx<'_>) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
         let (done, outcome) = oneshot::channel();
-        let queued: Queued = Box::new(move |conn| {
+        let write: Write = Box::new(move |conn| {
             let ran = match conn {
                 Ok(conn) => in_savepoint(conn, op),
                 Err(reason) => Err(StoreError::Commit(reason.to_owned())),
@@ -113,7 +145,7 @@ impl Store {
                 let _ = done.send(result);
             })
         });
-        if self.writer.queue.send(queued).is_err() {
+        if self.writer.queue.send(Queued { ahead, write }).is_err() {
             return Err(StoreError::Commit("the store's writer has stopped".into()));
         }
         outcome

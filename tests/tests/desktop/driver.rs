@@ -1,0 +1,85 @@
+//! tauri-driver (which starts WebKitWebDriver, which starts the app) on a free port, and W3C
+//! WebDriver sessions on it: what the end-to-end tests and the desktop benchmark open apps with.
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::json;
+
+pub fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run through scripts/test.sh (it builds the app with the loopback platform and installs tauri-driver)")
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// tauri-driver (which starts WebKitWebDriver, which starts the app) for one data folder. It
+/// goes away with the value, and takes every process it started with it.
+pub struct Driver {
+    url: String,
+    process: Child,
+}
+
+impl Driver {
+    /// Starts tauri-driver and waits until it accepts connections.
+    pub fn start(data_dir: &Path) -> Self {
+        sipstory_tests::harness::require_desktop_session();
+        let port = free_port();
+        let process = Command::new(required_env("TAURI_DRIVER"))
+            .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+            .env("SIPSTORY_DATA_DIR", data_dir)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .process_group(0)
+            .spawn()
+            .expect("tauri-driver starts");
+        let address = format!("127.0.0.1:{port}");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(&address).is_ok() {
+                return Self { url: format!("http://{address}"), process };
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("tauri-driver never listened on {address}");
+    }
+
+    /// Opens a WebDriver session on the app at `app` (which starts it), trying again while
+    /// the driver behind tauri-driver is still starting.
+    pub async fn session(&self, app: &str) -> Client {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("wry"));
+        capabilities.insert("tauri:options".into(), json!({ "application": app }));
+        let mut last_error = None;
+        for _ in 0..100 {
+            match ClientBuilder::native()
+                .capabilities(capabilities.clone())
+                .connect(&self.url)
+                .await
+            {
+                Ok(client) => return client,
+                Err(e) => last_error = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no WebDriver session on {app}: {last_error:?}");
+    }
+}
+
+impl Drop for Driver {
+    /// tauri-driver, WebKitWebDriver and the app share one process group: all of it goes, even
+    /// when a test fails half-way.
+    fn drop(&mut self) {
+        let group = self.process.id() as libc::pid_t;
+        // SAFETY: signals a process group this test created; no memory is involved.
+        unsafe { libc::killpg(group, libc::SIGKILL) };
+        let _ = self.process.wait();
+    }
+}
