@@ -50,10 +50,15 @@ struct Subject {
     ready: &'static str,
 }
 
-/// One launch: how long until ready, and the memory once loaded.
+/// One launch: how long until ready, how much of that the page took, and the memory once
+/// loaded, in all and per process.
 struct Sample {
     start: Duration,
+    /// From the page's navigation start to ready (the rest is the process and the webview
+    /// starting).
+    page: Duration,
     pss_kib: u64,
+    by_process: Vec<(String, u64)>,
 }
 
 fn main() {
@@ -156,15 +161,18 @@ async fn launch(subject: &Subject, data_dir: &Path) -> Sample {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let start = launched.elapsed();
+    let page = client.execute("return performance.now()", vec![]).await.expect("page time");
+    let page = Duration::from_secs_f64(page.as_f64().unwrap_or_default() / 1e3);
     tokio::time::sleep(SETTLE).await;
-    let pss_kib = tree_pss_kib(&subject.binary);
+    let by_process = tree_pss_kib(&subject.binary);
+    let pss_kib = by_process.iter().map(|(_, kib)| kib).sum();
     let _ = client.close().await;
-    Sample { start, pss_kib }
+    Sample { start, page, pss_kib, by_process }
 }
 
-/// The PSS (KiB) of the running `binary` and every process under it (WebKit's web and
-/// network processes).
-fn tree_pss_kib(binary: &Path) -> u64 {
+/// The PSS (KiB) of the running `binary` and of every process under it (WebKit's web and
+/// network processes), by process name.
+fn tree_pss_kib(binary: &Path) -> Vec<(String, u64)> {
     let processes: Vec<(u32, u32)> = std::fs::read_dir("/proc")
         .expect("/proc")
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
@@ -182,7 +190,11 @@ fn tree_pss_kib(binary: &Path) -> u64 {
         tree.extend(processes.iter().filter(|(_, p)| *p == parent).map(|(pid, _)| *pid));
         i += 1;
     }
-    tree.iter().map(|pid| pss_kib(*pid)).sum()
+    tree.iter().map(|pid| (process_name(*pid), pss_kib(*pid))).collect()
+}
+
+fn process_name(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_owned()
 }
 
 fn parent_of(pid: u32) -> Option<u32> {
@@ -207,20 +219,41 @@ fn report(subjects: &[Subject], samples: &[Vec<Sample>; 2]) {
         |s: &Vec<Sample>| Summary::of_durations(&s.iter().map(|x| x.start).collect::<Vec<_>>());
     let memory =
         |s: &Vec<Sample>| Summary::of_ms(s.iter().map(|x| x.pss_kib as f64 / 1024.0).collect());
-    let mut table =
-        Table::new(&["app", "runs", "start p50 ms", "start max ms", "PSS p50 MiB", "PSS max MiB"]);
+    let page =
+        |s: &Vec<Sample>| Summary::of_durations(&s.iter().map(|x| x.page).collect::<Vec<_>>());
+    let mut table = Table::new(&[
+        "app",
+        "runs",
+        "start p50 ms",
+        "start max ms",
+        "of which page p50 ms",
+        "PSS p50 MiB",
+        "PSS max MiB",
+    ]);
     for (subject, samples) in subjects.iter().zip(samples) {
-        let (s, m) = (start(samples), memory(samples));
+        let (s, p, m) = (start(samples), page(samples), memory(samples));
         table.row(vec![
             subject.name.to_owned(),
             s.count.to_string(),
             format!("{:.0}", s.p50),
             format!("{:.0}", s.max),
+            format!("{:.0}", p.p50),
             format!("{:.1}", m.p50),
             format!("{:.1}", m.max),
         ]);
     }
     table.print();
+    let mut processes = Table::new(&["app (last run)", "process", "PSS MiB"]);
+    for (subject, samples) in subjects.iter().zip(samples) {
+        for (name, kib) in &samples.last().expect("runs").by_process {
+            processes.row(vec![
+                subject.name.to_owned(),
+                name.clone(),
+                format!("{:.1}", *kib as f64 / 1024.0),
+            ]);
+        }
+    }
+    processes.print();
     let start_ratio = start(&samples[1]).p50 / start(&samples[0]).p50;
     let memory_ratio = memory(&samples[1]).p50 / memory(&samples[0]).p50;
     let mut ratios = Table::new(&["Sipstory ÷ minimal (p50)", "ratio", "target", "verdict"]);
