@@ -44,14 +44,6 @@ impl Default for LoopbackProvider {
 }
 
 fn info() -> PlatformInfo {
-    let field = |key: &str, label: &str, secret: bool| CredentialField {
-        key: key.into(),
-        label: label.into(),
-        secret,
-        required: true,
-        placeholder: None,
-        help: None,
-    };
     PlatformInfo {
         id: PLATFORM.into(),
         name: "Loopback".into(),
@@ -80,9 +72,9 @@ fn info() -> PlatformInfo {
         connection: ConnectionSpec {
             method: ConnectMethod::Token,
             fields: vec![
-                field("base_url", "Server URL", false),
-                field("access_token", "Access token", true),
-                field("refresh_token", "Refresh token", true),
+                CredentialField::required("base_url", "Server URL", false),
+                CredentialField::required("access_token", "Access token", true),
+                CredentialField::required("refresh_token", "Refresh token", true),
             ],
         },
     }

@@ -3,3 +3,5 @@
 pub mod fake_platform;
 pub mod fake_provider;
 pub mod harness;
+pub mod oauth_fake;
+pub mod oauth_provider;

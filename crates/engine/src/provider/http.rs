@@ -211,7 +211,8 @@ fn body_error(e: reqwest::Error, idempotent: bool) -> ProviderError {
         .with_code("network")
 }
 
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+/// The innermost error of a chain, which says what actually went wrong.
+pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cause: &dyn std::error::Error = e;
     while let Some(next) = cause.source() {
         cause = next;
