@@ -10,7 +10,7 @@ use reqwest::multipart;
 use serde::Deserialize;
 use serde_json::json;
 use sipstory_engine::model::ItemResult;
-use sipstory_engine::provider::http::GenericErrorBody;
+use sipstory_engine::provider::http::{GenericErrorBody, file_part};
 use sipstory_engine::provider::{
     ConnectMethod, Connected, ConnectionSpec, CredentialField, ErrorKind, OutgoingItem,
     OutgoingMedia, PlatformInfo, Provider, ProviderError, PublishContext, PublishHttp, RemotePost,
@@ -131,13 +131,7 @@ impl LoopbackProvider {
         token: &str,
         media: &OutgoingMedia,
     ) -> Result<String, ProviderError> {
-        let bytes = tokio::fs::read(&media.path).await.map_err(|e| {
-            ProviderError::new(ErrorKind::Permanent, format!("could not read the media file: {e}"))
-        })?;
-        let part = multipart::Part::bytes(bytes)
-            .file_name("upload")
-            .mime_str(&media.mime)
-            .map_err(|e| ProviderError::new(ErrorKind::Permanent, e.to_string()))?;
+        let part = file_part(media, "upload").await?;
         let mut form = multipart::Form::new().part("file", part);
         if let Some(alt) = &media.alt {
             form = form.text("alt", alt.clone());

@@ -74,14 +74,6 @@ impl Provider for OAuthTestProvider {
         &self.info
     }
 
-    async fn connect(
-        &self,
-        _http: &PublishHttp,
-        _fields: &BTreeMap<String, String>,
-    ) -> Result<Connected, ProviderError> {
-        Err(ProviderError::new(ErrorKind::Permanent, "connect through the browser"))
-    }
-
     async fn oauth_client(&self, setup: &OAuthSetup<'_>) -> Result<OAuthClient, ProviderError> {
         let f = |k: &str| setup.fields[k].trim().to_owned();
         Ok(client(f("server").trim_end_matches('/'), &f("client_id"), &f("client_secret")))

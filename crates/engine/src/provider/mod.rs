@@ -164,12 +164,17 @@ pub trait Provider: Send + Sync + 'static {
     }
 
     /// Checks the credential form with a cheap authenticated call; returns the profile and
-    /// the secrets to keep.
+    /// the secrets to keep. Platforms that connect only through the browser keep the default.
     async fn connect(
         &self,
-        http: &PublishHttp,
-        fields: &BTreeMap<String, String>,
-    ) -> Result<Connected, ProviderError>;
+        _http: &PublishHttp,
+        _fields: &BTreeMap<String, String>,
+    ) -> Result<Connected, ProviderError> {
+        Err(ProviderError::new(
+            ErrorKind::Permanent,
+            format!("{} accounts connect through the browser.", self.info().name),
+        ))
+    }
 
     /// OAuth platforms: the client to send the user's browser to for `setup.redirect_uri`,
     /// registering an app with the platform first when it needs one.
