@@ -2,8 +2,6 @@
 //! browser sign-in end to end (platform id `oauth-test`). It signs in, reads the profile and
 //! refreshes; it has no posts, so publishing and deleting answer that plainly.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
@@ -61,6 +59,7 @@ fn client(server: &str, client_id: &str, client_secret: &str) -> OAuthClient {
         secret_in_body: false,
         extra_params: Vec::new(),
         context: json!({ "server": server }),
+        registration: None,
     }
 }
 
@@ -89,16 +88,12 @@ impl Provider for OAuthTestProvider {
         let request =
             http.inner().get(format!("{server}/api/me")).bearer_auth(&tokens.access_token);
         let me: Me = http.json("verify", request, true, &GenericErrorBody).await?;
-        let secrets = BTreeMap::from([
-            ("client_id".to_owned(), client.client_id.clone()),
-            ("client_secret".to_owned(), client.client_secret.clone().unwrap_or_default()),
-        ]);
         Ok(Connected {
             handle: me.handle,
             display_name: me.display_name,
             avatar_url: None,
             settings: json!({ "server": server }),
-            secrets,
+            secrets: client.app_secrets(),
         })
     }
 

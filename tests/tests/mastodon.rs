@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sipstory_engine::model::{Account, MediaRef, PostStatus, ThreadItem};
+use sipstory_engine::model::{Account, AccountStatus, MediaRef, PostStatus, ThreadItem};
 use sipstory_engine::ops::{ErrorCode, PostInput, Schedule, TargetInputDto};
 use sipstory_engine::provider::{Provider, PublishContext, PublishHttp};
 use sipstory_platforms::mastodon::{MastodonProvider, PLATFORM};
@@ -34,6 +34,19 @@ async fn setup() -> Setup {
         [Arc::new(MastodonProvider::default()) as Arc<dyn Provider>],
     );
     Setup { _mock: mock, proxy, t }
+}
+
+impl Setup {
+    /// `127.0.0.1:<port>` of the server as Sipstory sees it (the proxy).
+    fn authority(&self) -> String {
+        self.proxy.base_url().trim_start_matches("http://").to_owned()
+    }
+
+    /// Removes the server's app registration from the test keychain.
+    fn forget_app(&self) {
+        let key = format!("mastodon:{}", self.authority());
+        self.t.engine.core().oauth_apps().delete(&key).unwrap();
+    }
 }
 
 fn instance_field(url: &str) -> BTreeMap<String, String> {
@@ -110,8 +123,7 @@ async fn read_status(s: &Setup, account: &Account, id: &str) -> Value {
 async fn signing_in_registers_the_app_once_and_reads_the_server_limits() {
     let s = setup().await;
     let account = sign_in(&s, "ada").await;
-    let authority = s.proxy.base_url().trim_start_matches("http://").to_owned();
-    assert_eq!(account.handle, format!("ada@{authority}"));
+    assert_eq!(account.handle, format!("ada@{}", s.authority()));
     assert_eq!(account.settings["instance"], s.proxy.base_url());
     let rules = s.t.ops.account_rules(&account).unwrap();
     assert_eq!(rules.max_length, Some(500));
@@ -135,8 +147,7 @@ async fn signing_in_registers_the_app_once_and_reads_the_server_limits() {
         assert!(body.contains("code_verifier="), "PKCE verifier sent: {body}");
     }
     assert_follows_the_description(&s.proxy);
-    let key = format!("mastodon:{authority}");
-    s.t.engine.core().oauth_apps().delete(&key).unwrap();
+    s.forget_app();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -259,8 +270,7 @@ async fn a_thread_with_media_and_settings_is_published_read_back_and_deleted() {
         assert_eq!(gone.status(), 404);
     }
     assert_follows_the_description(&s.proxy);
-    let authority = s.proxy.base_url().trim_start_matches("http://").to_owned();
-    s.t.engine.core().oauth_apps().delete(&format!("mastodon:{authority}")).unwrap();
+    s.forget_app();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -284,6 +294,50 @@ async fn the_servers_limits_and_the_settings_schema_are_checked_before_saving() 
     let e = s.t.ops.create_post(post("hi".into(), json!({"visibility": "everyone"}))).unwrap_err();
     assert_eq!(e.code, ErrorCode::ValidationFailed);
     assert!(e.violations.iter().any(|v| v.field.contains("visibility")), "{:?}", e.violations);
-    let authority = s.proxy.base_url().trim_start_matches("http://").to_owned();
-    s.t.engine.core().oauth_apps().delete(&format!("mastodon:{authority}")).unwrap();
+    s.forget_app();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_sign_in_asks_for_a_reconnect_and_the_post_goes_out_after_it() {
+    let s = setup().await;
+    let account = sign_in(&s, "ada").await;
+    let token = s.t.engine.core().credentials(&account.id).require("access_token").unwrap();
+    let revoked = reqwest::Client::new()
+        .post(format!("{}/oauth/revoke", s.proxy.base_url()))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(revoked.status().is_success());
+    let saved = s
+        .t
+        .ops
+        .create_post(PostInput {
+            items: vec![ThreadItem { text: "after the reconnect".into(), ..Default::default() }],
+            tags: vec![],
+            targets: vec![TargetInputDto {
+                account_id: account.id.clone(),
+                custom_items: None,
+                settings: Value::Null,
+            }],
+            schedule: Schedule::Now,
+            time_zone: None,
+        })
+        .unwrap();
+    wait_for("the account to need a reconnect", WAIT, || async {
+        s.t.ops.account(&account.id).ok().filter(|a| a.status == AccountStatus::NeedsReconnect)
+    })
+    .await;
+    assert_ne!(s.t.ops.post(&saved.post.id).unwrap().status, PostStatus::Published);
+
+    let reconnected = sign_in(&s, "ada").await;
+    assert_eq!(reconnected.id, account.id, "the same account, with its posts");
+    assert_eq!(reconnected.status, AccountStatus::Connected);
+    let post = wait_for("the waiting post to go out", WAIT, || async {
+        s.t.ops.post(&saved.post.id).ok().filter(|p| p.status == PostStatus::Published)
+    })
+    .await;
+    let status = read_status(&s, &reconnected, &post.targets[0].results[0].remote_id).await;
+    assert_eq!(status["content"], "<p>after the reconnect</p>");
+    s.forget_app();
 }

@@ -68,6 +68,11 @@ fn query(url: &str, name: &str) -> String {
     url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap_or_default()
 }
 
+/// Removes the remembered BYO app from the test keychain.
+fn forget_byo_app(t: &TestEngine) {
+    t.engine.core().oauth_apps().delete(&format!("byo:{PLATFORM}")).unwrap();
+}
+
 /// Waits for flow `start` to finish in the background.
 fn spawn_finish(t: &TestEngine, start: &OAuthStart) -> JoinHandle<OpsResult<Account>> {
     let ops = t.ops.clone();
@@ -120,7 +125,25 @@ async fn sign_in_with_pkce_connects_and_remembers_the_byo_app() {
     assert_eq!(reconnected.expect("reconnects").id, account.id);
     assert_eq!(t.ops.accounts().unwrap().len(), 1);
     assert_eq!(fake.verified_exchanges(), 2);
-    t.engine.core().oauth_apps().delete(&format!("byo:{PLATFORM}")).unwrap();
+    forget_byo_app(&t);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_app_the_platform_no_longer_knows_is_forgotten() {
+    let fake = fake_server().await;
+    let t = engine(Duration::from_secs(30));
+    let start = t.ops.begin_oauth(PLATFORM, fields(&fake, true)).await.unwrap();
+    sign_in(&t, &start).await.0.expect("connects");
+    assert!(t.ops.byo_app_saved(PLATFORM).unwrap());
+    // The user rotated the app's secret on the platform.
+    fake.register_client(CLIENT_ID, "rotated-secret", "http://127.0.0.1/callback");
+    let stale = t.ops.begin_oauth(PLATFORM, fields(&fake, false)).await.unwrap();
+    let error = sign_in(&t, &stale).await.0.expect_err("the saved secret is refused");
+    assert!(error.message.contains("no longer valid and was forgotten"), "{}", error.message);
+    assert_eq!(error.field.as_deref(), Some("fields.server"));
+    assert!(!t.ops.byo_app_saved(PLATFORM).unwrap());
+    let missing = t.ops.begin_oauth(PLATFORM, fields(&fake, false)).await.unwrap_err();
+    assert_eq!(missing.field.as_deref(), Some("fields.client_id"), "asks for the app again");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,7 +164,7 @@ async fn a_wrong_state_is_refused_and_the_real_answer_still_counts() {
     assert_eq!(status, 200);
     let account = finish.await.unwrap().expect("the real answer connects");
     assert_eq!(account.handle, "ada");
-    t.engine.core().oauth_apps().delete(&format!("byo:{PLATFORM}")).unwrap();
+    forget_byo_app(&t);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -223,7 +246,7 @@ async fn refresh_saves_the_rotated_tokens_together() {
         .unwrap();
     let error = OAuthTestProvider::default().refresh(&cx).await.expect_err("refused");
     assert_eq!(error.kind, sipstory_engine::provider::ErrorKind::Auth);
-    t.engine.core().oauth_apps().delete(&format!("byo:{PLATFORM}")).unwrap();
+    forget_byo_app(&t);
 }
 
 /// Waits until nothing listens on `redirect_uri`'s port any more.

@@ -49,6 +49,21 @@ pub struct OAuthClient {
     pub extra_params: Vec<(String, String)>,
     /// What the provider needs again once authorized (an instance URL, ...).
     pub context: serde_json::Value,
+    /// The [`AppRegistrations`] key this client came from, forgotten when the platform no
+    /// longer knows the client (`invalid_client`) so the next sign-in registers anew.
+    pub registration: Option<String>,
+}
+
+impl OAuthClient {
+    /// The client's id and secret as account secrets (`client_id`, `client_secret`), for
+    /// platforms that need them again to refresh.
+    pub fn app_secrets(&self) -> BTreeMap<String, String> {
+        let mut secrets = BTreeMap::from([("client_id".to_owned(), self.client_id.clone())]);
+        if let Some(secret) = &self.client_secret {
+            secrets.insert("client_secret".to_owned(), secret.clone());
+        }
+        secrets
+    }
 }
 
 /// Tokens from a code exchange or a refresh.

@@ -84,7 +84,7 @@ impl Operations {
         let provider = platform.as_deref().map(|p| self.provider(p)).transpose()?;
         let first_field = provider.as_deref().and_then(first_field);
         let on_field = |e: OpsError| OpsError { field: e.field.or(first_field.clone()), ..e };
-        let (pending, code) =
+        let (mut pending, code) =
             self.core.oauth.wait(flow_id).await.map_err(|e| on_field(oauth_error(e)))?;
         let provider = self.provider(&pending.platform)?;
         let tokens = oauth::exchange_code(
@@ -92,10 +92,22 @@ impl Operations {
             &pending.client,
             &pending.redirect_uri,
             code,
-            pending.verifier,
+            pending.verifier.take(),
         )
-        .await
-        .map_err(|e| on_field(platform_error(e)))?;
+        .await;
+        let tokens = match tokens {
+            Ok(tokens) => tokens,
+            Err(e) if e.code.as_deref() == Some("invalid_client") => {
+                self.forget_app(&pending, provider.info().connection.method)?;
+                let message = format!(
+                    "{} The app Sipstory signed in with is no longer valid and was forgotten; \
+                     connect again.",
+                    e.message
+                );
+                return Err(on_field(OpsError::new(ErrorCode::PlatformError, message)));
+            }
+            Err(e) => return Err(on_field(platform_error(e))),
+        };
         let http = PublishHttp::new(self.core.http.clone());
         let mut connected = provider
             .oauth_connected(&http, &pending.client, &tokens)
@@ -138,6 +150,18 @@ impl Operations {
         let value = |k: &str| fields.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
         let app = ByoApp { client_id: value("client_id"), client_secret: value("client_secret") };
         Ok(self.core.oauth_apps().set(&byo_key(platform), &app)?)
+    }
+
+    /// Forgets the app registration a refused client came from (a server's app, a BYO app).
+    fn forget_app(&self, pending: &Pending, method: ConnectMethod) -> OpsResult<()> {
+        let apps = self.core.oauth_apps();
+        if let Some(key) = &pending.client.registration {
+            apps.delete(key)?;
+        }
+        if method == ConnectMethod::ByoOAuth2 {
+            apps.delete(&byo_key(&pending.platform))?;
+        }
+        Ok(())
     }
 
     /// Whether a BYO app's id and secret are remembered for `platform`.

@@ -22,7 +22,7 @@ pub struct AppCredentials {
     pub client_secret: String,
 }
 
-fn registration_key(instance: &Instance) -> String {
+pub fn registration_key(instance: &Instance) -> String {
     format!("mastodon:{}", instance.authority)
 }
 
@@ -70,7 +70,10 @@ pub async fn client(
 ) -> OAuthClient {
     let endpoints = instance.oauth_endpoints(http).await;
     let context = json!({ "instance": instance.base, "limits": limits });
-    oauth_client(app, endpoints, context)
+    OAuthClient {
+        registration: Some(registration_key(instance)),
+        ..oauth_client(app, endpoints, context)
+    }
 }
 
 /// The OAuth client of a registered app at known endpoints.
@@ -89,5 +92,6 @@ pub fn oauth_client(
         secret_in_body: true,
         extra_params: Vec::new(),
         context,
+        registration: None,
     }
 }

@@ -10,8 +10,6 @@ mod instance;
 mod media;
 mod statuses;
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -96,10 +94,6 @@ impl Provider for MastodonProvider {
             .get(instance.url("/api/v1/accounts/verify_credentials"))
             .bearer_auth(&tokens.access_token);
         let me: CredentialAccount = http.json("verify", request, true, &MastodonErrors).await?;
-        let secrets = BTreeMap::from([
-            ("client_id".to_owned(), client.client_id.clone()),
-            ("client_secret".to_owned(), client.client_secret.clone().unwrap_or_default()),
-        ]);
         Ok(Connected {
             handle: format!("{}@{}", me.username, instance.authority),
             display_name: if me.display_name.is_empty() { me.username } else { me.display_name },
@@ -110,7 +104,7 @@ impl Provider for MastodonProvider {
                 "token_url": client.token_url,
                 "limits": client.context["limits"],
             }),
-            secrets,
+            secrets: client.app_secrets(),
         })
     }
 
