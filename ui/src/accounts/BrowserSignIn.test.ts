@@ -2,12 +2,11 @@
 // system browser opened on the authorize URL, the waiting state with Cancel, the account
 // appearing, errors next to the instance field, and the redirect URI of bring-your-own apps.
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import type { InvokeArgs } from '@tauri-apps/api/core';
-import { mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { account, settings } from '../composer/fixtures';
 import type { PlatformSummary } from '../lib/types';
 import AccountsView from './AccountsView.svelte';
+import { type Call, type Handler, fakeShell } from '../lib/fake-shell';
 
 const MASTODON: PlatformSummary = {
   id: 'mastodon',
@@ -38,12 +37,10 @@ const BYO: PlatformSummary = {
 
 const START = { flow_id: 'flow-1', authorize_url: 'https://example.social/oauth/authorize?state=s', redirect_uri: 'http://127.0.0.1:40123/callback' };
 
-type Handler = (args: Record<string, unknown>) => unknown;
-let calls: { cmd: string; args: Record<string, unknown> }[];
+let calls: Call[];
 let connected = false;
 
 function fake(overrides: Record<string, Handler> = {}) {
-  calls = [];
   connected = false;
   const handlers: Record<string, Handler> = {
     accounts: () => (connected ? [account({ id: 'acc-m', platform: 'mastodon', handle: 'ada@example.social', display_name: 'Ada' })] : []),
@@ -53,13 +50,7 @@ function fake(overrides: Record<string, Handler> = {}) {
     'plugin:opener|open_url': () => null,
     ...overrides,
   };
-  mockIPC((cmd: string, args?: InvokeArgs) => {
-    const a = (args ?? {}) as Record<string, unknown>;
-    calls.push({ cmd, args: a });
-    const handler = handlers[cmd];
-    if (!handler) throw { code: 'internal', message: `unexpected command ${cmd}`, field: null };
-    return handler(a);
-  });
+  calls = fakeShell(handlers);
 }
 
 /** A promise the test settles by hand. */
