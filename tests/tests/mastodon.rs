@@ -123,7 +123,7 @@ async fn read_status(s: &Setup, account: &Account, id: &str) -> Value {
 async fn signing_in_registers_the_app_once_and_reads_the_server_limits() {
     let s = setup().await;
     let account = sign_in(&s, "ada").await;
-    assert_eq!(account.handle, format!("ada@{}", s.authority()));
+    assert_eq!(account.handle, format!("@ada@{}", s.authority()));
     assert_eq!(account.settings["instance"], s.proxy.base_url());
     let rules = s.t.ops.account_rules(&account).unwrap();
     assert_eq!(rules.max_length, Some(500));

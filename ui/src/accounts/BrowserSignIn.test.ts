@@ -43,7 +43,7 @@ let connected = false;
 function fake(overrides: Record<string, Handler> = {}) {
   connected = false;
   const handlers: Record<string, Handler> = {
-    accounts: () => (connected ? [account({ id: 'acc-m', platform: 'mastodon', handle: 'ada@example.social', display_name: 'Ada' })] : []),
+    accounts: () => (connected ? [account({ id: 'acc-m', platform: 'mastodon', handle: '@ada@example.social', display_name: 'Ada' })] : []),
     platforms: () => [MASTODON, BYO],
     settings: () => settings({ time_zone: 'UTC' }),
     begin_oauth: () => START,
@@ -87,7 +87,7 @@ describe('Connecting through the browser', () => {
     expect(calls.find((c) => c.cmd === 'finish_oauth')!.args).toEqual({ flowId: 'flow-1' });
 
     connected = true;
-    finish.resolve(account({ id: 'acc-m', platform: 'mastodon', handle: 'ada@example.social', display_name: 'Ada' }));
+    finish.resolve(account({ id: 'acc-m', platform: 'mastodon', handle: '@ada@example.social', display_name: 'Ada' }));
     await waitFor(() => expect(screen.queryByRole('form', { name: 'Connect Mastodon' })).toBeNull());
     expect(await screen.findByText('Ada')).toBeInTheDocument();
   });

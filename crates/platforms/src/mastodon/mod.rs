@@ -95,7 +95,7 @@ impl Provider for MastodonProvider {
             .bearer_auth(&tokens.access_token);
         let me: CredentialAccount = http.json("verify", request, true, &MastodonErrors).await?;
         Ok(Connected {
-            handle: format!("{}@{}", me.username, instance.authority),
+            handle: format!("@{}@{}", me.username, instance.authority),
             display_name: if me.display_name.is_empty() { me.username } else { me.display_name },
             avatar_url: me.avatar,
             settings: json!({
