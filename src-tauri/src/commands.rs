@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sipstory_engine::model::{Account, AppSettings, CalendarDay, Media, Post, PostSummary};
+use sipstory_engine::oauth::OAuthStart;
 use sipstory_engine::ops::{OpsError, PlatformSummary, PostInput, Saved, Schedule};
 use sipstory_engine::store::{LogEntry, LogFilter, StoredNotification};
 use sipstory_engine::validation::Violation;
@@ -23,6 +24,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         count_text,
         accounts,
         connect_account,
+        begin_oauth,
+        finish_oauth,
+        cancel_oauth,
         pause_account,
         set_account_enabled,
         remove_account,
@@ -87,6 +91,25 @@ async fn connect_account(
     fields: BTreeMap<String, String>,
 ) -> Result<Account> {
     app.ops.connect_account(&platform, fields).await
+}
+
+#[tauri::command]
+async fn begin_oauth(
+    app: App<'_>,
+    platform: String,
+    fields: BTreeMap<String, String>,
+) -> Result<OAuthStart> {
+    app.ops.begin_oauth(&platform, fields).await
+}
+
+#[tauri::command]
+async fn finish_oauth(app: App<'_>, flow_id: String) -> Result<Account> {
+    app.ops.finish_oauth(&flow_id).await
+}
+
+#[tauri::command]
+fn cancel_oauth(app: App<'_>, flow_id: String) -> Result<()> {
+    app.ops.cancel_oauth(&flow_id)
 }
 
 #[tauri::command]

@@ -10,7 +10,7 @@ use reqwest::multipart;
 use serde::Deserialize;
 use serde_json::json;
 use sipstory_engine::model::ItemResult;
-use sipstory_engine::provider::http::GenericErrorBody;
+use sipstory_engine::provider::http::{GenericErrorBody, file_part};
 use sipstory_engine::provider::{
     ConnectMethod, Connected, ConnectionSpec, CredentialField, ErrorKind, OutgoingItem,
     OutgoingMedia, PlatformInfo, Provider, ProviderError, PublishContext, PublishHttp, RemotePost,
@@ -44,14 +44,6 @@ impl Default for LoopbackProvider {
 }
 
 fn info() -> PlatformInfo {
-    let field = |key: &str, label: &str, secret: bool| CredentialField {
-        key: key.into(),
-        label: label.into(),
-        secret,
-        required: true,
-        placeholder: None,
-        help: None,
-    };
     PlatformInfo {
         id: PLATFORM.into(),
         name: "Loopback".into(),
@@ -80,9 +72,9 @@ fn info() -> PlatformInfo {
         connection: ConnectionSpec {
             method: ConnectMethod::Token,
             fields: vec![
-                field("base_url", "Server URL", false),
-                field("access_token", "Access token", true),
-                field("refresh_token", "Refresh token", true),
+                CredentialField::required("base_url", "Server URL", false),
+                CredentialField::required("access_token", "Access token", true),
+                CredentialField::required("refresh_token", "Refresh token", true),
             ],
         },
     }
@@ -139,13 +131,7 @@ impl LoopbackProvider {
         token: &str,
         media: &OutgoingMedia,
     ) -> Result<String, ProviderError> {
-        let bytes = tokio::fs::read(&media.path).await.map_err(|e| {
-            ProviderError::new(ErrorKind::Permanent, format!("could not read the media file: {e}"))
-        })?;
-        let part = multipart::Part::bytes(bytes)
-            .file_name("upload")
-            .mime_str(&media.mime)
-            .map_err(|e| ProviderError::new(ErrorKind::Permanent, e.to_string()))?;
+        let part = file_part(media, "upload").await?;
         let mut form = multipart::Form::new().part("file", part);
         if let Some(alt) = &media.alt {
             form = form.text("alt", alt.clone());

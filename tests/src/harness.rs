@@ -12,7 +12,7 @@ use std::time::Duration;
 use sipstory_engine::model::Account;
 use sipstory_engine::notify::DesktopNotifier;
 use sipstory_engine::ops::Operations;
-use sipstory_engine::provider::ProviderRegistry;
+use sipstory_engine::provider::{Provider, ProviderRegistry};
 use sipstory_engine::scheduler::SchedulerHandle;
 use sipstory_engine::secrets::KeyringSecrets;
 use sipstory_engine::{Engine, EngineConfig};
@@ -52,8 +52,24 @@ pub fn fast_config(data_dir: &Path) -> EngineConfig {
 /// Opens an engine on `data_dir` with the loopback provider, the OS keychain under `service`
 /// and desktop notifications.
 pub fn open_engine(config: EngineConfig, service: &str, concurrency: usize) -> Engine {
+    open_engine_with(
+        config,
+        service,
+        [Arc::new(LoopbackProvider::with_concurrency(concurrency)) as _],
+    )
+}
+
+/// Opens an engine on `data_dir` with `providers`, the OS keychain under `service` and desktop
+/// notifications.
+pub fn open_engine_with(
+    config: EngineConfig,
+    service: &str,
+    providers: impl IntoIterator<Item = Arc<dyn Provider>>,
+) -> Engine {
     let mut registry = ProviderRegistry::new();
-    registry.register(Arc::new(LoopbackProvider::with_concurrency(concurrency)));
+    for provider in providers {
+        registry.register(provider);
+    }
     Engine::open(
         config,
         registry,
@@ -78,10 +94,18 @@ impl TestEngine {
     }
 
     pub fn start_with(config: impl FnOnce(&Path) -> EngineConfig) -> Self {
+        Self::start_with_providers(config, [Arc::new(LoopbackProvider::new()) as _])
+    }
+
+    /// A running engine with `providers` instead of the loopback one.
+    pub fn start_with_providers(
+        config: impl FnOnce(&Path) -> EngineConfig,
+        providers: impl IntoIterator<Item = Arc<dyn Provider>>,
+    ) -> Self {
         require_desktop_session();
         let dir = tempfile::tempdir().expect("temp dir");
         let service = unique_service();
-        let engine = open_engine(config(dir.path()), &service, 2);
+        let engine = open_engine_with(config(dir.path()), &service, providers);
         let ops = engine.ops();
         let scheduler = Some(engine.start_scheduler());
         Self { engine, ops, scheduler, service, dir }

@@ -11,6 +11,7 @@ use chrono::Utc;
 use tokio::sync::{Notify, broadcast};
 
 use crate::notify::{Notice, Notifier};
+use crate::oauth::{AppRegistrations, OAuthFlows};
 use crate::ops::Operations;
 use crate::provider::{Credentials, ProviderRegistry};
 use crate::scheduler::SchedulerHandle;
@@ -38,6 +39,8 @@ pub struct EngineConfig {
     pub idle_check: Duration,
     /// How long a stop waits for in-flight publishes.
     pub shutdown_grace: Duration,
+    /// How long a browser sign-in (OAuth) may take before it is given up.
+    pub oauth_timeout: Duration,
 }
 
 impl EngineConfig {
@@ -53,6 +56,7 @@ impl EngineConfig {
             http_timeout: Duration::from_secs(60),
             idle_check: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(10),
+            oauth_timeout: Duration::from_secs(300),
         }
     }
 }
@@ -85,6 +89,8 @@ pub struct Core {
     pub notifier: Arc<dyn Notifier>,
     pub config: EngineConfig,
     pub http: reqwest::Client,
+    /// Browser sign-ins in progress.
+    pub oauth: OAuthFlows,
     /// Woken whenever the queue changes, so the scheduler never polls.
     pub wake: Notify,
     events: broadcast::Sender<EngineEvent>,
@@ -105,6 +111,11 @@ impl Core {
         all.entry(account_id.to_owned())
             .or_insert_with(|| Arc::new(Credentials::new(self.secrets.clone(), account_id)))
             .clone()
+    }
+
+    /// App registrations (OAuth client ids and secrets) kept in the keychain.
+    pub fn oauth_apps(&self) -> AppRegistrations {
+        AppRegistrations::new(self.secrets.clone())
     }
 
     /// Drops the cached secrets of an account whose keychain entry was replaced or removed.
@@ -189,6 +200,7 @@ impl Engine {
         std::fs::create_dir_all(&media_dir).map_err(io)?;
         let store = Store::open(&dir.join("sipstory.db"))?;
         let http = crate::provider::PublishHttp::client(config.http_timeout);
+        let oauth = OAuthFlows::new(config.oauth_timeout, config.http_timeout);
         Ok(Self {
             core: Arc::new(Core {
                 store,
@@ -197,6 +209,7 @@ impl Engine {
                 notifier,
                 config,
                 http,
+                oauth,
                 wake: Notify::new(),
                 events: broadcast::channel(256).0,
                 credentials: Mutex::new(HashMap::new()),

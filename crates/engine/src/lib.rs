@@ -9,6 +9,7 @@ pub mod engine;
 pub mod media_library;
 pub mod model;
 pub mod notify;
+pub mod oauth;
 pub mod ops;
 pub mod paths;
 pub mod provider;

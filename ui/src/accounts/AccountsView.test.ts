@@ -2,30 +2,21 @@
 // the platform grid, a connect form generated from the platform's fields with errors next to
 // their field or on top, removing after confirming, and the time-slot editor.
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import type { InvokeArgs } from '@tauri-apps/api/core';
-import { mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BLUESKY, THREADS, account, settings } from '../composer/fixtures';
 import AccountsView from './AccountsView.svelte';
+import { type Call, type Handler, fakeShell } from '../lib/fake-shell';
 
-type Handler = (args: Record<string, unknown>) => unknown;
-let calls: { cmd: string; args: Record<string, unknown> }[];
+let calls: Call[];
 
 function fake(overrides: Record<string, Handler> = {}) {
-  calls = [];
   const handlers: Record<string, Handler> = {
     accounts: () => [account(), account({ id: 'acc-2', handle: 'carol.bsky.social', display_name: 'Carol', status: 'needs_reconnect', paused: true })],
     platforms: () => [BLUESKY, THREADS],
     settings: () => settings({ time_zone: 'UTC' }),
     ...overrides,
   };
-  mockIPC((cmd: string, args?: InvokeArgs) => {
-    const a = (args ?? {}) as Record<string, unknown>;
-    calls.push({ cmd, args: a });
-    const handler = handlers[cmd];
-    if (!handler) throw { code: 'internal', message: `unexpected command ${cmd}`, field: null };
-    return handler(a);
-  });
+  calls = fakeShell(handlers);
 }
 
 beforeEach(() => fake());

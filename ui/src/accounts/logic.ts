@@ -1,6 +1,6 @@
 // The accounts screen's pure logic: an account's status as a pill, posting time slots as the
 // editor shows them, and a connect error split between its field and the form.
-import type { Account, OpsError } from '../lib/types';
+import type { Account, OpsError, PlatformSummary } from '../lib/types';
 
 export type PillKind = 'connected' | 'needs_reconnect' | 'disabled' | 'paused';
 
@@ -78,4 +78,10 @@ export function connectErrors(error: OpsError | null, keys: string[]): { fields:
   if (!error) return { fields: {}, top: null };
   const key = error.field?.startsWith('fields.') ? error.field.slice('fields.'.length) : null;
   return key && keys.includes(key) ? { fields: { [key]: error.message }, top: null } : { fields: {}, top: error.message };
+}
+
+/** Whether the platform connects through the system browser (OAuth) rather than a form. */
+export function signsInWithBrowser(platform: PlatformSummary): boolean {
+  const method = platform.connection?.method;
+  return method === 'o_auth2_pkce' || method === 'byo_o_auth2';
 }

@@ -2,7 +2,7 @@
 // operation. Every call rejects with an OpsError.
 import { invoke } from '@tauri-apps/api/core';
 import type {
-  Account, AppSettings, CalendarDay, LogEntry, LogFilter, Media, OpsError, PlatformSummary, Post, PostInput,
+  Account, AppSettings, CalendarDay, LogEntry, LogFilter, Media, OAuthStart, OpsError, PlatformSummary, Post, PostInput,
   PostSummary, Saved, Schedule, StoredNotification, Violation,
 } from './types';
 
@@ -25,6 +25,9 @@ export const api = {
   countText: (platform: string, text: string) => call<[number, number | null]>('count_text', { platform, text }),
   accounts: () => call<Account[]>('accounts'),
   connectAccount: (platform: string, fields: Record<string, string>) => call<Account>('connect_account', { platform, fields }),
+  beginOauth: (platform: string, fields: Record<string, string>) => call<OAuthStart>('begin_oauth', { platform, fields }),
+  finishOauth: (flowId: string) => call<Account>('finish_oauth', { flowId }),
+  cancelOauth: (flowId: string) => call<void>('cancel_oauth', { flowId }),
   pauseAccount: (id: string, paused: boolean) => call<Account>('pause_account', { id, paused }),
   setAccountEnabled: (id: string, enabled: boolean) => call<Account>('set_account_enabled', { id, enabled }),
   removeAccount: (id: string) => call<void>('remove_account', { id }),

@@ -68,6 +68,15 @@ export interface PlatformSummary {
   available: boolean;
   connection: ConnectionSpec | null;
   rules: PlatformRules | null;
+  /** Browser sign-in platforms: the redirect URI to register with the platform's app. */
+  redirect_uri?: string | null;
+}
+
+/** A browser sign-in in progress (`begin_oauth`). */
+export interface OAuthStart {
+  flow_id: string;
+  authorize_url: string;
+  redirect_uri: string;
 }
 
 export interface MediaRef {

@@ -1,32 +1,23 @@
 // The settings screen against faked shell commands: loading, saving, errors next to their
 // field, and exporting a backup into a chosen folder.
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import type { InvokeArgs } from '@tauri-apps/api/core';
-import { mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { settings } from '../composer/fixtures';
 import type { AppSettings } from '../lib/types';
 import SettingsView from './SettingsView.svelte';
 import { wholeMinutes } from './logic';
+import { type Call, type Handler, fakeShell } from '../lib/fake-shell';
 
-type Handler = (args: Record<string, unknown>) => unknown;
-let calls: { cmd: string; args: Record<string, unknown> }[];
+let calls: Call[];
 
 function fake(overrides: Record<string, Handler> = {}) {
-  calls = [];
   const handlers: Record<string, Handler> = {
     settings: () => settings(),
     data_dir: () => '/home/me/.local/share/sipstory',
     update_settings: (a) => a.settings,
     ...overrides,
   };
-  mockIPC((cmd: string, args?: InvokeArgs) => {
-    const a = (args ?? {}) as Record<string, unknown>;
-    calls.push({ cmd, args: a });
-    const handler = handlers[cmd];
-    if (!handler) throw { code: 'internal', message: `unexpected command ${cmd}`, field: null };
-    return handler(a);
-  });
+  calls = fakeShell(handlers);
 }
 
 beforeEach(() => fake());

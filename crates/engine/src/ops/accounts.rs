@@ -2,12 +2,15 @@
 //! profile to the store), pausing, reconnecting and removing accounts.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::{ErrorCode, Operations, OpsError, OpsResult};
 use crate::model::{Account, AccountStatus};
-use crate::provider::{ConnectionSpec, Credentials, PublishHttp};
+use crate::provider::{
+    ConnectMethod, Connected, ConnectionSpec, Credentials, Provider, ProviderError, PublishHttp,
+};
 use crate::store::Store;
 use crate::validation::{BUILTIN_PLATFORMS, PlatformRules, builtin_rules};
 
@@ -20,6 +23,22 @@ pub struct PlatformSummary {
     pub available: bool,
     pub connection: Option<ConnectionSpec>,
     pub rules: Option<PlatformRules>,
+    /// Browser sign-in platforms: the redirect URI to register with the platform's app.
+    pub redirect_uri: Option<String>,
+}
+
+/// The loopback redirect URI a browser sign-in to `provider` uses (any port when the
+/// platform allows it, RFC 8252 §7.3).
+fn redirect_uri(provider: &dyn Provider) -> Option<String> {
+    let method = provider.info().connection.method;
+    if !matches!(method, ConnectMethod::OAuth2Pkce | ConnectMethod::ByoOAuth2) {
+        return None;
+    }
+    let host = match provider.oauth_loopback_port() {
+        Some(port) => format!("127.0.0.1:{port}"),
+        None => "127.0.0.1".to_owned(),
+    };
+    Some(format!("http://{host}{}", crate::oauth::CALLBACK_PATH))
 }
 
 impl Operations {
@@ -36,6 +55,7 @@ impl Operations {
                     available: provider.is_some(),
                     connection: provider.map(|p| p.info().connection.clone()),
                     rules: self.rules(id),
+                    redirect_uri: provider.and_then(|p| redirect_uri(p.as_ref())),
                 }
             })
             .collect();
@@ -48,6 +68,7 @@ impl Operations {
                     available: true,
                     connection: Some(info.connection.clone()),
                     rules: Some(info.rules.clone()),
+                    redirect_uri: redirect_uri(provider.as_ref()),
                 });
             }
         }
@@ -59,6 +80,15 @@ impl Operations {
         match self.core.registry.get(platform) {
             Some(provider) => Some(provider.info().rules.clone()),
             None => builtin_rules(platform),
+        }
+    }
+
+    /// The rules one account's posts are checked against (its own server's limits where the
+    /// platform has them).
+    pub fn account_rules(&self, account: &Account) -> Option<PlatformRules> {
+        match self.core.registry.get(&account.platform) {
+            Some(provider) => Some(provider.account_rules(account)),
+            None => builtin_rules(&account.platform),
         }
     }
 
@@ -88,29 +118,30 @@ impl Operations {
         platform: &str,
         fields: BTreeMap<String, String>,
     ) -> OpsResult<Account> {
-        let provider = self.core.registry.get(platform).cloned().ok_or_else(|| {
+        let provider = self.provider(platform)?;
+        check_required(provider.as_ref(), &fields)?;
+        let http = PublishHttp::new(self.core.http.clone());
+        let connected = provider.connect(&http, &fields).await.map_err(platform_error)?;
+        self.save_connected(platform, connected).await
+    }
+
+    /// The provider of `platform`, or why this build has none.
+    pub(super) fn provider(&self, platform: &str) -> OpsResult<Arc<dyn Provider>> {
+        self.core.registry.get(platform).cloned().ok_or_else(|| {
             OpsError::new(
                 ErrorCode::UnsupportedPlatform,
                 format!("This version of Sipstory cannot connect to '{platform}' yet."),
             )
-        })?;
-        for field in provider.info().connection.fields.iter().filter(|f| f.required) {
-            if fields.get(&field.key).is_none_or(|v| v.trim().is_empty()) {
-                return Err(OpsError::invalid(
-                    &format!("fields.{}", field.key),
-                    format!("{} is required.", field.label),
-                ));
-            }
-        }
-        let http = PublishHttp::new(self.core.http.clone());
-        let connected = provider.connect(&http, &fields).await.map_err(|e| OpsError {
-            field: e
-                .code
-                .as_ref()
-                .and_then(|c| c.strip_prefix("field:"))
-                .map(|f| format!("fields.{f}")),
-            ..OpsError::new(ErrorCode::PlatformError, e.message)
-        })?;
+        })
+    }
+
+    /// Keeps a connected account: the profile in the store (matched by platform and handle,
+    /// so a reconnect keeps the account's posts) and its secrets in the keychain.
+    pub(super) async fn save_connected(
+        &self,
+        platform: &str,
+        connected: Connected,
+    ) -> OpsResult<Account> {
         let existed = self
             .core
             .store
@@ -168,5 +199,34 @@ impl Operations {
         self.core.store.delete_account(id)?;
         self.core.queue_changed();
         Ok(())
+    }
+}
+
+/// Refuses a connect form with a required field left empty, naming the field.
+pub(super) fn check_required(
+    provider: &dyn Provider,
+    fields: &BTreeMap<String, String>,
+) -> OpsResult<()> {
+    for field in provider.info().connection.fields.iter().filter(|f| f.required) {
+        if fields.get(&field.key).is_none_or(|v| v.trim().is_empty()) {
+            return Err(OpsError::invalid(
+                &format!("fields.{}", field.key),
+                format!("{} is required.", field.label),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A platform's refusal while connecting; a provider names the form field it concerns with
+/// the code `field:<key>`.
+pub(super) fn platform_error(e: ProviderError) -> OpsError {
+    OpsError {
+        field: e
+            .code
+            .as_ref()
+            .and_then(|c| c.strip_prefix("field:"))
+            .map(|f| format!("fields.{f}")),
+        ..OpsError::new(ErrorCode::PlatformError, e.message)
     }
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod error;
 mod input;
 mod library;
+mod oauth;
 mod posts;
 mod preferences;
 

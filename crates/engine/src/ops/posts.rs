@@ -463,7 +463,7 @@ impl Operations {
         let mut all = Vec::new();
         for target in targets {
             let account = store.account(&target.account_id)?;
-            let Some(rules) = self.rules(&account.platform) else {
+            let Some(rules) = self.account_rules(&account) else {
                 return Err(OpsError::new(
                     ErrorCode::UnsupportedPlatform,
                     format!("Sipstory does not know the platform '{}'.", account.platform),

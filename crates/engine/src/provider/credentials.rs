@@ -50,7 +50,17 @@ impl Credentials {
 
     /// Merges `changes` into the stored secrets (rotated tokens) in one keychain write.
     pub fn update(&self, changes: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        self.replace(changes, &[])
+    }
+
+    /// Merges `changes` and drops the `stale` secrets in one keychain write.
+    pub fn replace(
+        &self,
+        changes: BTreeMap<String, String>,
+        stale: &[&str],
+    ) -> Result<(), ProviderError> {
         let mut secrets = self.load().map_err(keychain_error)?;
+        secrets.retain(|name, _| !stale.contains(&name.as_str()));
         secrets.extend(changes);
         self.save(&secrets).map_err(keychain_error)
     }

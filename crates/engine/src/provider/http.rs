@@ -25,6 +25,12 @@ pub struct Exchange {
 /// How a platform writes its error bodies: turns a failed response into its code and message.
 pub trait ErrorBody: Send + Sync {
     fn parse(&self, status: StatusCode, body: &str) -> (Option<String>, String);
+
+    /// How long the platform asks to wait when it says so in a header of its own (read when
+    /// there is no `Retry-After`).
+    fn retry_after(&self, _headers: &HeaderMap) -> Option<Duration> {
+        None
+    }
 }
 
 /// Error bodies of the `{"error": {"code", "message"}}` / `{"error": "...", "message"}` kinds,
@@ -166,10 +172,25 @@ impl PublishHttp {
     }
 }
 
+/// A media file as a multipart part named `file_name`, with its MIME type.
+pub async fn file_part(
+    media: &super::OutgoingMedia,
+    file_name: &str,
+) -> Result<reqwest::multipart::Part, ProviderError> {
+    let bytes = tokio::fs::read(&media.path).await.map_err(|e| {
+        ProviderError::new(ErrorKind::Permanent, format!("could not read the media file: {e}"))
+    })?;
+    reqwest::multipart::Part::bytes(bytes)
+        .file_name(file_name.to_owned())
+        .mime_str(&media.mime)
+        .map_err(|e| ProviderError::new(ErrorKind::Permanent, e.to_string()))
+}
+
 /// Turns a failed response into a typed error with the platform's code, message and wait.
 pub async fn error_from_response(response: Response, errors: &dyn ErrorBody) -> ProviderError {
     let status = response.status();
-    let retry_after = retry_after(response.headers());
+    let retry_after =
+        retry_after(response.headers()).or_else(|| errors.retry_after(response.headers()));
     let body = response.text().await.unwrap_or_default();
     let (code, message) = errors.parse(status, &body);
     let mut error = ProviderError::from_status(status.as_u16(), message);
@@ -211,7 +232,8 @@ fn body_error(e: reqwest::Error, idempotent: bool) -> ProviderError {
         .with_code("network")
 }
 
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+/// The innermost error of a chain, which says what actually went wrong.
+pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cause: &dyn std::error::Error = e;
     while let Some(next) = cause.source() {
         cause = next;

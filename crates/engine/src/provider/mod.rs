@@ -19,6 +19,7 @@ pub use http::PublishHttp;
 pub use registry::ProviderRegistry;
 
 use crate::model::{Account, ItemResult};
+use crate::oauth::{AppRegistrations, OAuthClient, OAuthTokens};
 use crate::validation::PlatformRules;
 
 /// How a user connects an account of this platform.
@@ -44,6 +45,20 @@ pub struct CredentialField {
     pub required: bool,
     pub placeholder: Option<String>,
     pub help: Option<String>,
+}
+
+impl CredentialField {
+    /// A required field with no placeholder or help.
+    pub fn required(key: &str, label: &str, secret: bool) -> Self {
+        Self {
+            key: key.into(),
+            label: label.into(),
+            secret,
+            required: true,
+            placeholder: None,
+            help: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +139,21 @@ pub struct PublishContext<'a> {
     pub http: &'a PublishHttp,
 }
 
+/// What an OAuth platform gets to prepare a sign-in.
+pub struct OAuthSetup<'a> {
+    pub http: &'a PublishHttp,
+    /// The connect form (an instance URL, a BYO app's client id and secret...).
+    pub fields: &'a BTreeMap<String, String>,
+    /// The loopback listener's address, to register and to send in the authorize request.
+    pub redirect_uri: &'a str,
+    /// App registrations kept in the keychain (per instance, per BYO platform).
+    pub apps: &'a AppRegistrations,
+}
+
+fn not_oauth() -> ProviderError {
+    ProviderError::new(ErrorKind::Permanent, "this platform does not connect through OAuth")
+}
+
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
     fn info(&self) -> &PlatformInfo;
@@ -134,12 +164,46 @@ pub trait Provider: Send + Sync + 'static {
     }
 
     /// Checks the credential form with a cheap authenticated call; returns the profile and
-    /// the secrets to keep.
+    /// the secrets to keep. Platforms that connect only through the browser keep the default.
     async fn connect(
         &self,
-        http: &PublishHttp,
-        fields: &BTreeMap<String, String>,
-    ) -> Result<Connected, ProviderError>;
+        _http: &PublishHttp,
+        _fields: &BTreeMap<String, String>,
+    ) -> Result<Connected, ProviderError> {
+        Err(ProviderError::new(
+            ErrorKind::Permanent,
+            format!("{} accounts connect through the browser.", self.info().name),
+        ))
+    }
+
+    /// OAuth platforms: the client to send the user's browser to for `setup.redirect_uri`,
+    /// registering an app with the platform first when it needs one.
+    async fn oauth_client(&self, _setup: &OAuthSetup<'_>) -> Result<OAuthClient, ProviderError> {
+        Err(not_oauth())
+    }
+
+    /// OAuth platforms: the account that just authorized (profile, settings, extra secrets);
+    /// the engine adds the tokens to its secrets.
+    async fn oauth_connected(
+        &self,
+        _http: &PublishHttp,
+        _client: &OAuthClient,
+        _tokens: &OAuthTokens,
+    ) -> Result<Connected, ProviderError> {
+        Err(not_oauth())
+    }
+
+    /// OAuth platforms whose registered redirect must match exactly: the fixed loopback port.
+    /// `None` = any free port (RFC 8252 §7.3).
+    fn oauth_loopback_port(&self) -> Option<u16> {
+        None
+    }
+
+    /// The rules for one account: the platform's, unless the account's own server sets its
+    /// own limits (a Mastodon instance's character limit).
+    fn account_rules(&self, _account: &Account) -> PlatformRules {
+        self.info().rules.clone()
+    }
 
     /// Publishes one thread item (replying to `item.reply_to` when set).
     async fn publish(
