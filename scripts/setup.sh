@@ -146,3 +146,4 @@ install_packages
 check_rust
 build_ui
 install_tauri_driver
+"$ROOT/scripts/peers/schemathesis.sh"

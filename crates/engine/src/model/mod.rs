@@ -2,17 +2,19 @@
 //! thread items, media and the states a post moves through.
 
 mod account;
+mod api_key;
 mod media;
 mod post;
 mod settings;
 
 pub use account::{Account, AccountStatus};
+pub use api_key::{ApiKey, IdempotencyClaim};
 pub use media::{Media, MediaFacts};
 pub use post::{
     ItemResult, MediaRef, Post, PostStatus, PostSummary, Target, TargetError, TargetState,
     ThreadItem,
 };
-pub use settings::{AppSettings, WeekStart};
+pub use settings::{AppSettings, LocalApiSettings, WeekStart};
 
 /// A fresh, time-ordered identifier (UUID v7) for any stored row.
 pub fn new_id() -> String {

@@ -6,6 +6,7 @@ mod accounts;
 mod error;
 mod input;
 mod library;
+mod local_api;
 mod posts;
 mod preferences;
 
@@ -16,6 +17,7 @@ use crate::engine::Core;
 pub use accounts::PlatformSummary;
 pub use error::{ErrorCode, OpsError, OpsResult};
 pub use input::{PostInput, Schedule, TargetInputDto};
+pub use local_api::NewApiKey;
 pub use posts::Saved;
 
 /// The engine's operations; cheap to clone.

@@ -464,8 +464,16 @@ fn write<'a>(id: &'a str, input: &'a PostInput, resolved: &'a Resolved) -> PostW
     }
 }
 
+/// The schedule a post has now (a draft keeps its planned time).
+pub(super) fn schedule_of(post: &Post) -> Schedule {
+    match (post.is_draft, post.scheduled_at) {
+        (false, Some(at)) => Schedule::At { at },
+        (_, at) => Schedule::Draft { at },
+    }
+}
+
 /// The input that would recreate `post` with another schedule.
-fn input_of(post: &Post, schedule: Schedule) -> PostInput {
+pub(super) fn input_of(post: &Post, schedule: Schedule) -> PostInput {
     PostInput {
         items: post.items.clone(),
         tags: post.tags.clone(),

@@ -3,6 +3,7 @@
 //! notifications and settings. Each submodule owns the queries of one table group.
 
 mod accounts;
+mod api_access;
 mod log;
 mod media;
 mod notifications;
