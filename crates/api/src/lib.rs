@@ -13,6 +13,7 @@ mod rate_limit;
 mod routes;
 mod server;
 mod shapes;
+mod supervisor;
 
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub use error::ErrorBody;
 pub use server::{ApiServer, StartError};
+pub use supervisor::{LocalApi, LocalApiStatus};
 
 /// Where every endpoint lives.
 pub const BASE_PATH: &str = "/api/public/v1";

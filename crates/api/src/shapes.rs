@@ -478,6 +478,15 @@ pub struct UploadForm {
     pub alt: Option<String>,
 }
 
+/// `POST /upload-from-url`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UploadFromUrl {
+    /// A public http(s) address; addresses on this machine or its network are refused.
+    pub url: String,
+    #[serde(default)]
+    pub alt: Option<String>,
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {

@@ -4,11 +4,18 @@
 
 mod common;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use reqwest::Method;
 use serde_json::json;
-use sipstory_engine::model::PostStatus;
+use sipstory_api::LocalApi;
+use sipstory_engine::EngineConfig;
+use sipstory_engine::model::{LocalApiSettings, PostStatus};
+use sipstory_engine::remote_media::AddressPolicy;
 use sipstory_tests::fake_platform::Fault;
-use sipstory_tests::harness::tiny_png;
+use sipstory_tests::harness::{fast_config, tiny_png};
 
 use common::{Api, WAIT, in_minutes, read};
 
@@ -316,6 +323,105 @@ async fn uploads_are_sniffed_and_checked() {
     bytes.resize(11 * 1024 * 1024, 0);
     let too_big = read(upload(bytes, "file").await.unwrap()).await;
     assert_eq!((too_big.0, too_big.1["code"].as_str()), (413, Some("too_large")), "{}", too_big.1);
+}
+
+/// A media server on 127.0.0.1: `/dot.png`, and `/redirect?to=URL` answering 302 to URL.
+async fn media_server() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    let app = axum::Router::new()
+        .route(
+            "/dot.png",
+            axum::routing::get(move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+                async { tiny_png() }
+            }),
+        )
+        .route(
+            "/redirect",
+            axum::routing::get(|q: axum::extract::Query<HashMap<String, String>>| async move {
+                axum::response::Redirect::to(&q["to"])
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, hits)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_from_url_refuses_this_machine_and_its_network() {
+    let (addr, hits) = media_server().await;
+    let api = Api::start().await;
+    let from = |url: String| api.post("/upload-from-url", json!({"url": url}));
+    for url in [
+        format!("http://{addr}/dot.png"),
+        format!("http://localhost:{}/dot.png", addr.port()),
+        "http://10.0.0.1/dot.png".to_owned(),
+        "http://169.254.169.254/latest/meta-data".to_owned(),
+        "http://[::1]/dot.png".to_owned(),
+        "http://0x7f000001/dot.png".to_owned(),
+    ] {
+        let (status, error) = from(url.clone()).await;
+        assert_eq!((status, error["param"].as_str()), (400, Some("url")), "{url}: {error}");
+        assert!(error["error"].as_str().unwrap().contains("not a public address"), "{error}");
+    }
+    let (status, error) = from("file:///etc/passwd".to_owned()).await;
+    assert_eq!((status, error["param"].as_str()), (400, Some("url")));
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "no request reached the machine");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_from_url_checks_every_redirect() {
+    let (allowed, allowed_hits) = media_server().await;
+    let (other, other_hits) = media_server().await;
+    let api = Api::start_with(|dir| EngineConfig {
+        remote_media: AddressPolicy { also_allowed: vec![allowed] },
+        ..fast_config(dir)
+    })
+    .await;
+    let (status, media) = api
+        .post("/upload-from-url", json!({"url": format!("http://{allowed}/dot.png"), "alt": "dot"}))
+        .await;
+    assert_eq!(status, 201, "{media}");
+    assert_eq!((media["mime"].as_str(), media["alt"].as_str()), (Some("image/png"), Some("dot")));
+    let same_host = format!("http://{allowed}/redirect?to=/dot.png");
+    assert_eq!(api.post("/upload-from-url", json!({"url": same_host})).await.0, 201);
+    assert_eq!(allowed_hits.load(Ordering::SeqCst), 2);
+
+    let to_other = format!("http://{allowed}/redirect?to=http://{other}/dot.png");
+    let (status, error) = api.post("/upload-from-url", json!({"url": to_other})).await;
+    assert_eq!((status, error["param"].as_str()), (400, Some("url")), "{error}");
+    assert!(error["error"].as_str().unwrap().contains("not a public address"));
+    assert_eq!(other_hits.load(Ordering::SeqCst), 0, "the redirect to 127.0.0.1 was not followed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_follows_the_settings_and_reports_a_busy_port() {
+    let api = Api::start().await;
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let local = LocalApi::new(api.engine.ops.clone());
+    let on = |port| LocalApiSettings { enabled: true, port, posts_per_hour: 30 };
+    let status = local.apply(&on(port)).await;
+    assert!(!status.running);
+    assert_eq!(
+        status.error.as_deref(),
+        Some(
+            format!("Port {port} is already in use by another program. Choose another port.")
+                .as_str()
+        )
+    );
+    drop(busy);
+    let status = local.apply(&on(port)).await;
+    assert_eq!((status.running, status.error), (true, None));
+    let url = format!("http://127.0.0.1:{port}{}/is-connected", sipstory_api::BASE_PATH);
+    let answer = api.http.get(&url).header("Authorization", &api.key).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let off = local.apply(&LocalApiSettings { enabled: false, ..on(port) }).await;
+    assert!(!off.running);
+    assert!(api.http.get(&url).send().await.is_err(), "nothing listens once it is off");
+    assert_eq!(local.status().await, off);
 }
 
 #[test]

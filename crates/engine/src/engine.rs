@@ -36,6 +36,9 @@ pub struct EngineConfig {
     pub idle_check: Duration,
     /// How long a stop waits for in-flight publishes.
     pub shutdown_grace: Duration,
+    /// Which addresses media downloads (upload-from-url) may reach: public ones only, unless
+    /// tests list more.
+    pub remote_media: crate::remote_media::AddressPolicy,
 }
 
 impl EngineConfig {
@@ -51,6 +54,7 @@ impl EngineConfig {
             http_timeout: Duration::from_secs(60),
             idle_check: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(10),
+            remote_media: crate::remote_media::AddressPolicy::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod notify;
 pub mod ops;
 pub mod paths;
 pub mod provider;
+pub mod remote_media;
 pub mod scheduler;
 pub mod secrets;
 pub mod store;

@@ -8,7 +8,7 @@ import type { CalendarViewType } from './calendar';
 import { calendarPrefs } from './calendarview.svelte';
 import { nav, type View } from './nav.svelte';
 import type {
-  Account, AppSettings, LogEntry, LogFilter, Media, OpsError, PlatformRules, PlatformSummary, Post,
+  Account, ApiKey, AppSettings, LogEntry, LogFilter, Media, OpsError, PlatformRules, PlatformSummary, Post,
   PostInput, PostStatus, PostSummary, Schedule, StoredNotification, Target, TargetState, ThreadItem,
 } from './types';
 
@@ -18,6 +18,7 @@ export interface DemoData {
   media: Media[];
   log: LogEntry[];
   settings: AppSettings;
+  apiKeys: ApiKey[];
   notifications: StoredNotification[];
   slots: Record<string, [number, number][]>;
 }
@@ -250,7 +251,9 @@ export function demoData(now: Date = new Date()): DemoData {
       publishing_paused: false,
       start_at_login: false,
       start_hidden: false,
+      local_api: { enabled: false, port: 5000, posts_per_hour: 30 },
     },
+    apiKeys: [],
     notifications: [],
     slots: { 'acc-bsky': [[0, 540], [2, 540], [4, 540]] },
   };
@@ -545,6 +548,22 @@ export function createBackend(data: DemoData, changed: () => void = () => {}) {
         return `${s('destination')}/sipstory-backup.zip`;
       case 'data_dir':
         return '/home/demo/.local/share/sipstory';
+      case 'local_api_status': {
+        const { enabled, port } = data.settings.local_api;
+        return { running: enabled, port, error: null };
+      }
+      case 'api_keys':
+        return structuredClone(data.apiKeys);
+      case 'create_api_key': {
+        if (!s('name').trim()) fail('invalid_input', 'Name the key (1 to 80 characters).', 'name');
+        const secret = `sip_${crypto.randomUUID().replace(/-/g, '')}`;
+        const key = { id: crypto.randomUUID(), name: s('name').trim(), prefix: secret.slice(0, 12), created_at: new Date().toISOString(), last_used_at: null };
+        data.apiKeys.push(key);
+        return { key: structuredClone(key), secret };
+      }
+      case 'revoke_api_key':
+        data.apiKeys = data.apiKeys.filter((k) => k.id !== s('id'));
+        return null;
       case 'plugin:opener|open_url':
         window.open(s('url'), '_blank', 'noopener');
         return null;

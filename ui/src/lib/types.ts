@@ -187,6 +187,36 @@ export interface AppSettings {
   publishing_paused: boolean;
   start_at_login: boolean;
   start_hidden: boolean;
+  local_api: LocalApiSettings;
+}
+
+/** The local API server on 127.0.0.1 (crates/api). */
+export interface LocalApiSettings {
+  enabled: boolean;
+  port: number;
+  posts_per_hour: number;
+}
+
+/** Whether the local API runs, and why not when it is turned on but could not start. */
+export interface LocalApiStatus {
+  running: boolean;
+  port: number;
+  error: string | null;
+}
+
+/** A key of the local API as listed: never the key itself. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** A key just created: `secret` is shown once and never again. */
+export interface NewApiKey {
+  key: ApiKey;
+  secret: string;
 }
 
 export interface LogEntry {
@@ -229,6 +259,7 @@ export type ErrorCode =
   | 'invalid_input'
   | 'validation_failed'
   | 'not_found'
+  | 'unauthorized'
   | 'conflict'
   | 'too_large'
   | 'keychain_unavailable'

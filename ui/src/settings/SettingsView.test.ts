@@ -1,5 +1,6 @@
 // The settings screen against faked shell commands: loading, saving, errors next to their
-// field, and exporting a backup into a chosen folder.
+// field, the local API (a busy port next to its field, keys created once, listed, revoked),
+// and exporting a backup into a chosen folder.
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import type { InvokeArgs } from '@tauri-apps/api/core';
 import { mockIPC } from '@tauri-apps/api/mocks';
@@ -7,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { settings } from '../composer/fixtures';
 import type { AppSettings } from '../lib/types';
 import SettingsView from './SettingsView.svelte';
-import { wholeMinutes } from './logic';
+import { statusMessages, validPort, wholeMinutes } from './logic';
 
 type Handler = (args: Record<string, unknown>) => unknown;
 let calls: { cmd: string; args: Record<string, unknown> }[];
@@ -18,6 +19,8 @@ function fake(overrides: Record<string, Handler> = {}) {
     settings: () => settings(),
     data_dir: () => '/home/me/.local/share/sipstory',
     update_settings: (a) => a.settings,
+    local_api_status: () => ({ running: false, port: 5000, error: null }),
+    api_keys: () => [],
     ...overrides,
   };
   mockIPC((cmd: string, args?: InvokeArgs) => {
@@ -84,6 +87,79 @@ describe('SettingsView', () => {
     await fireEvent.click(await screen.findByRole('button', { name: 'Export backup…' }));
     expect(await screen.findByRole('status')).toHaveTextContent('/media/usb/sipstory-backup-20300101-000000');
     expect(calls.find((c) => c.cmd === 'plugin:dialog|open')!.args.options).toMatchObject({ directory: true });
+  });
+
+  it('turns the local API on and shows a busy port next to the port field', async () => {
+    const busy = 'Port 5000 is already in use by another program. Choose another port.';
+    let status = { running: false, port: 5000, error: null as string | null };
+    fake({
+      update_settings: (a) => {
+        status = { running: false, port: 5000, error: busy };
+        return a.settings;
+      },
+      local_api_status: () => status,
+    });
+    render(SettingsView);
+    await fireEvent.click(await screen.findByLabelText('Turn on the local API'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    const port = screen.getByLabelText('Port');
+    await waitFor(() => expect(port).toHaveAccessibleDescription(expect.stringContaining(busy)));
+    expect(port).toHaveAttribute('aria-invalid', 'true');
+    const sent = calls.find((c) => c.cmd === 'update_settings')!.args.settings as AppSettings;
+    expect(sent.local_api).toEqual({ enabled: true, port: 5000, posts_per_hour: 30 });
+  });
+
+  it('refuses a port below 1024 before saving', async () => {
+    render(SettingsView);
+    const port = await screen.findByLabelText('Port');
+    await fireEvent.input(port, { target: { value: '80' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(port).toHaveAccessibleDescription(expect.stringContaining('1024 to 65535')));
+    expect(calls.some((c) => c.cmd === 'update_settings')).toBe(false);
+  });
+
+  it('creates a key shown once, lists it by prefix and revokes it', async () => {
+    const key = { id: 'k1', name: 'my script', prefix: 'sip_0123abcd', created_at: '2030-01-01T10:00:00Z', last_used_at: null };
+    let keys: (typeof key)[] = [];
+    fake({
+      api_keys: () => keys,
+      create_api_key: (a) => {
+        if (!(a.name as string).trim()) throw { code: 'invalid_input', message: 'Name the key (1 to 80 characters).', field: 'name' };
+        keys = [key];
+        return { key, secret: 'sip_0123abcdfull' };
+      },
+      revoke_api_key: () => {
+        keys = [];
+        return null;
+      },
+    });
+    render(SettingsView);
+    const name = await screen.findByLabelText('Key name');
+    await fireEvent.click(screen.getByRole('button', { name: 'Create key' }));
+    await waitFor(() => expect(name).toHaveAccessibleDescription(expect.stringContaining('Name the key')));
+    await fireEvent.input(name, { target: { value: 'my script' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Create key' }));
+    expect(await screen.findByDisplayValue('sip_0123abcdfull')).toBeInTheDocument();
+    const list = await screen.findByRole('list', { name: 'API keys' });
+    expect(list).toHaveTextContent('sip_0123abcd…');
+    expect(list).not.toHaveTextContent('sip_0123abcdfull');
+    await fireEvent.click(screen.getByRole('button', { name: 'Done' }));
+    expect(screen.queryByDisplayValue('sip_0123abcdfull')).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Revoke my script' }));
+    await waitFor(() => expect(screen.queryByRole('list', { name: 'API keys' })).toBeNull());
+    expect(calls.find((c) => c.cmd === 'revoke_api_key')!.args).toEqual({ id: 'k1' });
+  });
+
+  it('reads ports and the local API status', () => {
+    expect(validPort('5000')).toBe(5000);
+    expect(validPort(80)).toBeNull();
+    expect(validPort('70000')).toBeNull();
+    expect(validPort('')).toBeNull();
+    const down = { running: false, port: 5000, error: 'busy' };
+    expect(statusMessages(down, true)).toEqual(['busy']);
+    expect(statusMessages(down, false)).toEqual([]);
+    expect(statusMessages({ running: true, port: 5000, error: null }, true)).toEqual([]);
+    expect(statusMessages(null, true)).toEqual([]);
   });
 
   it('reads whole minutes only', () => {

@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<ApiState> {
         .routes(routes!(posts::missing_content))
         .routes(routes!(posts::put_release_id))
         .merge(uploads)
+        .routes(routes!(uploads::upload_from_url))
         .routes(routes!(misc::notifications))
         .routes(routes!(misc::channel_analytics))
         .routes(routes!(misc::post_analytics))

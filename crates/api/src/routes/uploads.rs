@@ -1,5 +1,6 @@
 //! `/upload`: a multipart `file` streamed to a temporary file, then stored in the media
-//! library (type sniffed from the content, sizes checked by the operations layer).
+//! library (type sniffed from the content, sizes checked by the operations layer);
+//! `/upload-from-url`: the same from a public address, downloaded by the operations layer.
 
 use std::io::Write;
 
@@ -11,7 +12,8 @@ use sipstory_engine::media_library::MAX_FILE_BYTES;
 
 use crate::ApiState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::shapes::{UploadForm, Uploaded};
+use crate::extract::ApiJson;
+use crate::shapes::{UploadForm, UploadFromUrl, Uploaded};
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     let status = e.status();
@@ -66,5 +68,19 @@ pub async fn upload(
         .ok_or_else(|| ApiError::invalid("file", "Send the file in a multipart field 'file'."))?;
     let alt = alt.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty());
     let media = state.ops.upload_media_file(temp.path(), &name, alt).await?;
+    Ok((StatusCode::CREATED, Json(Uploaded::from(media))))
+}
+
+/// Downloads a media file from a public http(s) address (never this machine or its network,
+/// also after redirects).
+#[utoipa::path(post, path = "/upload-from-url", tag = "Uploads", request_body = UploadFromUrl,
+    responses((status = 201, body = Uploaded), (status = 400, body = ErrorBody),
+        (status = 413, body = ErrorBody)))]
+pub async fn upload_from_url(
+    State(state): State<ApiState>,
+    ApiJson(body): ApiJson<UploadFromUrl>,
+) -> ApiResult<(StatusCode, Json<Uploaded>)> {
+    let alt = body.alt.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty());
+    let media = state.ops.import_media_from_url(&body.url, alt).await?;
     Ok((StatusCode::CREATED, Json(Uploaded::from(media))))
 }

@@ -7,9 +7,10 @@ use std::time::Duration;
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};
 use sipstory_api::ApiServer;
+use sipstory_engine::EngineConfig;
 use sipstory_engine::model::{Account, PostStatus};
 use sipstory_tests::fake_platform::FakePlatform;
-use sipstory_tests::harness::{TestEngine, wait_for};
+use sipstory_tests::harness::{TestEngine, fast_config, wait_for};
 
 pub const WAIT: Duration = Duration::from_secs(15);
 
@@ -24,8 +25,12 @@ pub struct Api {
 
 impl Api {
     pub async fn start() -> Self {
+        Self::start_with(fast_config).await
+    }
+
+    pub async fn start_with(config: impl FnOnce(&std::path::Path) -> EngineConfig) -> Self {
         let fake = FakePlatform::start().await;
-        let engine = TestEngine::start();
+        let engine = TestEngine::start_with(config);
         let account = engine.connect(&fake, "api").await;
         let key = engine.ops.create_api_key("tests").unwrap().secret;
         let server = ApiServer::start(engine.ops.clone(), 0).await.expect("API starts");

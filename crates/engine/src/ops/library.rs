@@ -7,6 +7,7 @@ use chrono::Utc;
 use super::{ErrorCode, Operations, OpsError, OpsResult};
 use crate::media_library::{self, MediaError, StoredFile};
 use crate::model::{Media, new_id};
+use crate::remote_media::{self, FetchError};
 
 /// The largest image the local API accepts (the reference API's limit).
 const UPLOADED_IMAGE_MAX_BYTES: u64 = 10 * 1024 * 1024;
@@ -41,6 +42,29 @@ impl Operations {
             });
         }
         self.store_media_file(path, name, alt).await
+    }
+
+    /// Downloads a file from a public http(s) address into the library, like an upload
+    /// (addresses on this machine or its network are refused, also after redirects).
+    pub async fn import_media_from_url(&self, url: &str, alt: Option<String>) -> OpsResult<Media> {
+        let mut temp = tempfile::NamedTempFile::new()
+            .map_err(|e| OpsError::new(ErrorCode::Internal, e.to_string()))?;
+        let downloaded = remote_media::download(
+            url,
+            temp.as_file_mut(),
+            &self.core.config.remote_media,
+            self.core.config.http_timeout,
+            media_library::MAX_FILE_BYTES,
+        )
+        .await
+        .map_err(|e| {
+            let code = match e {
+                FetchError::TooLarge(_) => ErrorCode::TooLarge,
+                _ => ErrorCode::InvalidInput,
+            };
+            OpsError { field: Some("url".into()), ..OpsError::new(code, e.to_string()) }
+        })?;
+        self.upload_media_file(temp.path(), &downloaded.name, alt).await
     }
 
     async fn store_media_file(
