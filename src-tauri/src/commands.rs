@@ -7,8 +7,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sipstory_api::LocalApiStatus;
-use sipstory_engine::model::{Account, ApiKey, AppSettings, Media, Post, PostSummary};
-use sipstory_engine::ops::{NewApiKey, OpsError, PlatformSummary, PostInput, Saved, Schedule};
+use sipstory_engine::model::{
+    Account, ApiKey, AppSettings, Media, Post, PostSummary, Webhook, WebhookDelivery,
+};
+use sipstory_engine::ops::{
+    NewApiKey, NewWebhook, OpsError, PlatformSummary, PostInput, Saved, Schedule,
+};
 use sipstory_engine::store::{LogEntry, LogFilter, StoredNotification};
 use sipstory_engine::validation::Violation;
 use tauri::State;
@@ -66,6 +70,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         api_keys,
         create_api_key,
         revoke_api_key,
+        webhooks,
+        create_webhook,
+        delete_webhook,
+        webhook_deliveries,
     ]
 }
 
@@ -326,4 +334,24 @@ fn create_api_key(app: App<'_>, name: String) -> Result<NewApiKey> {
 #[tauri::command]
 fn revoke_api_key(app: App<'_>, id: String) -> Result<()> {
     app.ops.revoke_api_key(&id)
+}
+
+#[tauri::command]
+fn webhooks(app: App<'_>) -> Result<Vec<Webhook>> {
+    app.ops.webhooks()
+}
+
+#[tauri::command]
+fn create_webhook(app: App<'_>, url: String, events: Vec<String>) -> Result<NewWebhook> {
+    app.ops.create_webhook(&url, &events)
+}
+
+#[tauri::command]
+fn delete_webhook(app: App<'_>, id: String) -> Result<()> {
+    app.ops.delete_webhook(&id)
+}
+
+#[tauri::command]
+fn webhook_deliveries(app: App<'_>, id: String) -> Result<Vec<WebhookDelivery>> {
+    app.ops.webhook_deliveries(&id)
 }

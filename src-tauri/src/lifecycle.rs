@@ -1,5 +1,5 @@
-//! The app's life: single instance, opening the engine, starting the publisher and the local
-//! API (when Settings turn it on), showing or hiding the window (closing it hides to the
+//! The app's life: single instance, opening the engine, starting the publisher, the webhook
+//! deliveries and the local API (when Settings turn it on), showing or hiding the window (closing it hides to the
 //! tray), and a clean quit that lets in-flight publishes finish.
 
 use std::sync::{Arc, Mutex};
@@ -10,6 +10,7 @@ use sipstory_engine::ops::Operations;
 use sipstory_engine::paths::default_data_dir;
 use sipstory_engine::scheduler::SchedulerHandle;
 use sipstory_engine::secrets::KeyringSecrets;
+use sipstory_engine::webhooks::WebhookDispatcher;
 use sipstory_engine::{Engine, EngineConfig};
 use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
 
@@ -21,6 +22,7 @@ pub struct AppState {
     pub ops: Operations,
     pub local_api: LocalApi,
     scheduler: Mutex<Option<SchedulerHandle>>,
+    webhooks: Mutex<Option<WebhookDispatcher>>,
 }
 
 pub fn run() {
@@ -78,13 +80,16 @@ fn open_engine(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> 
         Arc::new(DesktopNotifier::new("Sipstory")),
     )?;
     app.asset_protocol_scope().allow_directory(engine.core().media_dir(), false)?;
-    let scheduler = tauri::async_runtime::block_on(async { engine.start_scheduler() });
+    let (scheduler, webhooks) = tauri::async_runtime::block_on(async {
+        (engine.start_scheduler(), engine.start_webhooks())
+    });
     tracing::info!(data = %dir.display(), "Sipstory started");
     Ok(AppState {
         ops: engine.ops(),
         local_api: LocalApi::new(engine.ops()),
         engine,
         scheduler: Mutex::new(Some(scheduler)),
+        webhooks: Mutex::new(Some(webhooks)),
     })
 }
 
@@ -128,11 +133,15 @@ pub fn show_main(app: &AppHandle) {
     }
 }
 
-/// Stops the local API and the publisher: in-flight publishes finish (or are left unconfirmed,
+/// Stops the local API, the webhook deliveries and the publisher: in-flight publishes finish (or are left unconfirmed,
 /// never half written) before the process exits.
 fn stop_publisher(app: &AppHandle) {
     let Some(state) = app.try_state::<Arc<AppState>>() else { return };
     tauri::async_runtime::block_on(state.local_api.stop());
+    let webhooks = state.webhooks.lock().expect("webhooks lock").take();
+    if let Some(webhooks) = webhooks {
+        tauri::async_runtime::block_on(webhooks.stop());
+    }
     let handle = state.scheduler.lock().expect("scheduler lock").take();
     if let Some(handle) = handle {
         tauri::async_runtime::block_on(handle.shutdown());

@@ -89,6 +89,8 @@ pub struct Core {
     pub http: reqwest::Client,
     /// Woken whenever the queue changes, so the scheduler never polls.
     pub wake: Notify,
+    /// Woken when a webhook event is queued.
+    pub webhook_wake: Notify,
     events: broadcast::Sender<EngineEvent>,
     /// One keychain reader per account, so publishing reads each account's secrets once.
     credentials: Mutex<HashMap<String, Arc<Credentials>>>,
@@ -130,9 +132,22 @@ impl Core {
         self.events.subscribe()
     }
 
-    /// Records a notification and shows it on the desktop when the setting allows.
+    /// Queues a webhook event for every webhook subscribed to it.
+    pub fn webhook_event(&self, event: &str, payload: &serde_json::Value) {
+        match self.store.enqueue_webhook_event(event, payload, Utc::now()) {
+            Ok(0) => {}
+            Ok(_) => self.webhook_wake.notify_one(),
+            Err(e) => tracing::error!(error = %e, event, "could not queue a webhook event"),
+        }
+    }
+
+    /// Records a notification (and the webhook event it means) and shows it on the desktop
+    /// when the setting allows.
     pub async fn announce(self: &Arc<Self>, notice: Notice) {
         let at = Utc::now();
+        if let Some((event, payload)) = crate::webhooks::event_for(self, &notice) {
+            self.webhook_event(event, &payload);
+        }
         match self.store.insert_notification(&notice, at) {
             Ok(id) => {
                 let stored = crate::store::StoredNotification {
@@ -199,12 +214,18 @@ impl Engine {
                 config,
                 http,
                 wake: Notify::new(),
+                webhook_wake: Notify::new(),
                 events: broadcast::channel(256).0,
                 credentials: Mutex::new(HashMap::new()),
                 media_dir,
                 _lock: lock,
             }),
         })
+    }
+
+    /// Starts the webhook deliveries on the current tokio runtime.
+    pub fn start_webhooks(&self) -> crate::webhooks::WebhookDispatcher {
+        crate::webhooks::WebhookDispatcher::spawn(self.core.clone())
     }
 
     /// Starts the background publisher on the current tokio runtime.

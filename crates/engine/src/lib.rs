@@ -18,5 +18,6 @@ pub mod secrets;
 pub mod store;
 pub mod time;
 pub mod validation;
+pub mod webhooks;
 
 pub use engine::{Core, Engine, EngineConfig, EngineError, EngineEvent};

@@ -3,7 +3,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import type {
   Account, ApiKey, AppSettings, LocalApiStatus, LogEntry, LogFilter, Media, OpsError, PlatformSummary, Post, PostInput,
-  NewApiKey, PostSummary, Saved, Schedule, StoredNotification, Violation,
+  NewApiKey, NewWebhook, PostSummary, Saved, Schedule, StoredNotification, Violation, Webhook, WebhookDelivery,
 } from './types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -62,6 +62,10 @@ export const api = {
   apiKeys: () => call<ApiKey[]>('api_keys'),
   createApiKey: (name: string) => call<NewApiKey>('create_api_key', { name }),
   revokeApiKey: (id: string) => call<void>('revoke_api_key', { id }),
+  webhooks: () => call<Webhook[]>('webhooks'),
+  createWebhook: (url: string, events: string[]) => call<NewWebhook>('create_webhook', { url, events }),
+  deleteWebhook: (id: string) => call<void>('delete_webhook', { id }),
+  webhookDeliveries: (id: string) => call<WebhookDelivery[]>('webhook_deliveries', { id }),
   updateSettings: (settings: AppSettings) => call<AppSettings>('update_settings', { settings }),
   setPublishingPaused: (paused: boolean) => call<AppSettings>('set_publishing_paused', { paused }),
   timeSlots: (accountId: string) => call<[number, number][]>('time_slots', { accountId }),

@@ -9,7 +9,7 @@ import { calendarPrefs } from './calendarview.svelte';
 import { nav, type View } from './nav.svelte';
 import type {
   Account, ApiKey, AppSettings, LogEntry, LogFilter, Media, OpsError, PlatformRules, PlatformSummary, Post,
-  PostInput, PostStatus, PostSummary, Schedule, StoredNotification, Target, TargetState, ThreadItem,
+  PostInput, PostStatus, PostSummary, Schedule, StoredNotification, Target, TargetState, ThreadItem, Webhook,
 } from './types';
 
 export interface DemoData {
@@ -19,6 +19,7 @@ export interface DemoData {
   log: LogEntry[];
   settings: AppSettings;
   apiKeys: ApiKey[];
+  webhooks: Webhook[];
   notifications: StoredNotification[];
   slots: Record<string, [number, number][]>;
 }
@@ -254,6 +255,7 @@ export function demoData(now: Date = new Date()): DemoData {
       local_api: { enabled: false, port: 5000, posts_per_hour: 30 },
     },
     apiKeys: [],
+    webhooks: [],
     notifications: [],
     slots: { 'acc-bsky': [[0, 540], [2, 540], [4, 540]] },
   };
@@ -564,6 +566,20 @@ export function createBackend(data: DemoData, changed: () => void = () => {}) {
       case 'revoke_api_key':
         data.apiKeys = data.apiKeys.filter((k) => k.id !== s('id'));
         return null;
+      case 'webhooks':
+        return structuredClone(data.webhooks);
+      case 'create_webhook': {
+        if (!/^https?:\/\//.test(s('url'))) fail('invalid_input', 'A webhook address starts with http:// or https://.', 'url');
+        if (!(args.events as string[]).length) fail('invalid_input', 'Choose at least one event.', 'events');
+        const webhook = { id: crypto.randomUUID(), url: s('url'), events: args.events as string[], created_at: new Date().toISOString() };
+        data.webhooks.push(webhook);
+        return { webhook: structuredClone(webhook), secret: `whsec_${crypto.randomUUID().replace(/-/g, '')}` };
+      }
+      case 'delete_webhook':
+        data.webhooks = data.webhooks.filter((w) => w.id !== s('id'));
+        return null;
+      case 'webhook_deliveries':
+        return [];
       case 'plugin:opener|open_url':
         window.open(s('url'), '_blank', 'noopener');
         return null;

@@ -213,6 +213,37 @@ export interface ApiKey {
   last_used_at: string | null;
 }
 
+/** The events a webhook can receive. */
+export const WEBHOOK_EVENTS = ['post.scheduled', 'post.published', 'post.partial', 'post.failed', 'account.disconnected'] as const;
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  created_at: string;
+}
+
+/** A webhook just created: `secret` signs its deliveries and is shown once. */
+export interface NewWebhook {
+  webhook: Webhook;
+  secret: string;
+}
+
+/** One event sent to a webhook: the delivery log's row. */
+export interface WebhookDelivery {
+  id: number;
+  webhook_id: string;
+  event: string;
+  payload: unknown;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string | null;
+  status: number | null;
+  response_ms: number | null;
+  error: string | null;
+  created_at: string;
+}
+
 /** A key just created: `secret` is shown once and never again. */
 export interface NewApiKey {
   key: ApiKey;

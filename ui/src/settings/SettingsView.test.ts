@@ -1,6 +1,7 @@
 // The settings screen against faked shell commands: loading, saving, errors next to their
-// field, the local API (a busy port next to its field, keys created once, listed, revoked),
-// and exporting a backup into a chosen folder.
+// field, the local API (a busy port next to its field, keys created once, listed, revoked;
+// webhooks added with their secret shown once, their delivery log, deleted), and exporting a
+// backup into a chosen folder.
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import type { InvokeArgs } from '@tauri-apps/api/core';
 import { mockIPC } from '@tauri-apps/api/mocks';
@@ -8,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { settings } from '../composer/fixtures';
 import type { AppSettings } from '../lib/types';
 import SettingsView from './SettingsView.svelte';
-import { statusMessages, validPort, wholeMinutes } from './logic';
+import { deliveryOutcome, statusMessages, validPort, wholeMinutes } from './logic';
 
 type Handler = (args: Record<string, unknown>) => unknown;
 let calls: { cmd: string; args: Record<string, unknown> }[];
@@ -21,6 +22,7 @@ function fake(overrides: Record<string, Handler> = {}) {
     update_settings: (a) => a.settings,
     local_api_status: () => ({ running: false, port: 5000, error: null }),
     api_keys: () => [],
+    webhooks: () => [],
     ...overrides,
   };
   mockIPC((cmd: string, args?: InvokeArgs) => {
@@ -148,6 +150,48 @@ describe('SettingsView', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Revoke my script' }));
     await waitFor(() => expect(screen.queryByRole('list', { name: 'API keys' })).toBeNull());
     expect(calls.find((c) => c.cmd === 'revoke_api_key')!.args).toEqual({ id: 'k1' });
+  });
+
+  it('adds a webhook, shows its secret once and its deliveries, and deletes it', async () => {
+    const hook = { id: 'w1', url: 'https://example.com/hook', events: ['post.published'], created_at: '2030-01-01T10:00:00Z' };
+    let hooks: (typeof hook)[] = [];
+    fake({
+      webhooks: () => hooks,
+      create_webhook: (a) => {
+        if (!(a.url as string)) throw { code: 'invalid_input', message: 'Enter the full address.', field: 'url' };
+        hooks = [{ ...hook, events: a.events as string[] }];
+        return { webhook: hooks[0], secret: 'whsec_abc' };
+      },
+      webhook_deliveries: () => [
+        { id: 1, webhook_id: 'w1', event: 'post.published', payload: {}, state: 'delivered', attempts: 2, next_attempt_at: null, status: 200, response_ms: 35, error: null, created_at: '2030-01-01T10:05:00Z' },
+      ],
+      delete_webhook: () => {
+        hooks = [];
+        return null;
+      },
+    });
+    render(SettingsView);
+    const address = await screen.findByLabelText('Webhook address');
+    await fireEvent.click(screen.getByRole('button', { name: 'Add webhook' }));
+    await waitFor(() => expect(address).toHaveAccessibleDescription(expect.stringContaining('Enter the full address.')));
+    await fireEvent.input(address, { target: { value: 'https://example.com/hook' } });
+    await fireEvent.click(screen.getByLabelText('post.failed'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Add webhook' }));
+    expect(await screen.findByDisplayValue('whsec_abc')).toBeInTheDocument();
+    expect(calls.find((c) => c.cmd === 'create_webhook' && c.args.url)!.args.events).toEqual(['post.published']);
+    await fireEvent.click(await screen.findByRole('button', { name: 'Deliveries' }));
+    const log = await screen.findByRole('table', { name: 'Deliveries to https://example.com/hook' });
+    expect(log).toHaveTextContent('Delivered (HTTP 200)');
+    expect(log).toHaveTextContent('35 ms');
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete https://example.com/hook' }));
+    await waitFor(() => expect(screen.queryByRole('list', { name: 'Webhooks' })).toBeNull());
+  });
+
+  it('describes a delivery\'s outcome', () => {
+    const d = { id: 1, webhook_id: 'w', event: 'post.failed', payload: {}, attempts: 0, next_attempt_at: null, status: null, response_ms: null, error: null, created_at: '' };
+    expect(deliveryOutcome({ ...d, state: 'pending' })).toBe('Waiting');
+    expect(deliveryOutcome({ ...d, state: 'pending', attempts: 1, status: 500 })).toBe('Retrying (HTTP 500)');
+    expect(deliveryOutcome({ ...d, state: 'failed', attempts: 6, error: 'refused' })).toBe('Gave up (refused)');
   });
 
   it('reads ports and the local API status', () => {

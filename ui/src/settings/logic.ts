@@ -1,6 +1,6 @@
 // The settings form's pure logic: reading the grace and port inputs, whether the form has
 // changes, and what the local API's status says next to its port.
-import type { AppSettings, LocalApiStatus } from '../lib/types';
+import type { AppSettings, LocalApiStatus, WebhookDelivery } from '../lib/types';
 
 /** The whole minutes an input holds, or null when it holds something else. */
 export function wholeMinutes(raw: string | number | null): number | null {
@@ -24,4 +24,12 @@ export function validPort(raw: string | number | null): number | null {
  * it is turned on (a busy port), or nothing. */
 export function statusMessages(status: LocalApiStatus | null, enabled: boolean): string[] {
   return status && enabled && !status.running && status.error ? [status.error] : [];
+}
+
+/** A webhook delivery's outcome as its log shows it. */
+export function deliveryOutcome(d: WebhookDelivery): string {
+  const answer = d.status === null ? (d.error ?? 'no answer') : `HTTP ${d.status}`;
+  if (d.state === 'delivered') return `Delivered (${answer})`;
+  if (d.state === 'failed') return `Gave up (${answer})`;
+  return d.attempts ? `Retrying (${answer})` : 'Waiting';
 }

@@ -6,6 +6,7 @@ mod api_key;
 mod media;
 mod post;
 mod settings;
+mod webhook;
 
 pub use account::{Account, AccountStatus};
 pub use api_key::{ApiKey, IdempotencyClaim};
@@ -15,6 +16,7 @@ pub use post::{
     ThreadItem,
 };
 pub use settings::{AppSettings, LocalApiSettings, WeekStart};
+pub use webhook::{WEBHOOK_EVENTS, Webhook, WebhookDelivery};
 
 /// A fresh, time-ordered identifier (UUID v7) for any stored row.
 pub fn new_id() -> String {

@@ -9,6 +9,7 @@ mod library;
 mod local_api;
 mod posts;
 mod preferences;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ pub use error::{ErrorCode, OpsError, OpsResult};
 pub use input::{PostInput, Schedule, TargetInputDto};
 pub use local_api::NewApiKey;
 pub use posts::Saved;
+pub use webhooks::NewWebhook;
 
 /// The engine's operations; cheap to clone.
 #[derive(Clone)]

@@ -43,6 +43,7 @@ impl Operations {
         let id = new_id();
         let post = self.core.store.insert_post(&write(&id, &input, &resolved))?;
         self.core.queue_changed();
+        self.scheduled_event(&post);
         Ok(Saved { post, warnings: resolved.violations, time_shifted: resolved.shifted })
     }
 
@@ -53,7 +54,15 @@ impl Operations {
         let resolved = self.resolve(&input)?;
         let post = self.core.store.update_post(&write(id, &input, &resolved))?;
         self.core.queue_changed();
+        self.scheduled_event(&post);
         Ok(Saved { post, warnings: resolved.violations, time_shifted: resolved.shifted })
+    }
+
+    /// Tells webhooks a post is scheduled (not for drafts).
+    fn scheduled_event(&self, post: &Post) {
+        if !post.is_draft {
+            self.core.webhook_event("post.scheduled", &crate::webhooks::post_payload(post));
+        }
     }
 
     /// The composer's and the API's check: every rule problem of every account, saving nothing.

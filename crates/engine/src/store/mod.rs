@@ -12,6 +12,7 @@ mod queue;
 mod schema;
 mod settings;
 mod slots;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -23,6 +24,7 @@ pub use log::{LogEntry, LogFilter};
 pub use notifications::StoredNotification;
 pub use posts::{PostFilter, PostWrite, TargetInput};
 pub use queue::{Claimed, Job, TargetUpdate};
+pub use webhooks::AttemptOutcome;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
