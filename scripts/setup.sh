@@ -147,3 +147,4 @@ check_rust
 build_ui
 install_tauri_driver
 "$ROOT/scripts/peers/mastodon-mock.sh"
+"$ROOT/scripts/peers/schemathesis.sh"

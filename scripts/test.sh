@@ -66,6 +66,8 @@ suite() {
 suite "ui unit tests (vitest)" npm --prefix "$ROOT/ui" test
 suite "cargo test --workspace" "$ROOT/scripts/with-desktop.sh" cargo test --workspace --exclude sipstory-desktop --exclude sipstory-minimal-window "${LOCKED[@]}"
 
+suite "local API contract (schemathesis)" "$ROOT/scripts/with-desktop.sh" "$ROOT/scripts/api-contract.sh"
+
 # More suites go here, one `suite` line each.
 
 # Summary.

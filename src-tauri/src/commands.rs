@@ -6,9 +6,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sipstory_engine::model::{Account, AppSettings, CalendarDay, Media, Post, PostSummary};
+use sipstory_api::LocalApiStatus;
+use sipstory_engine::model::{
+    Account, ApiKey, AppSettings, CalendarDay, Media, Post, PostSummary, Webhook, WebhookDelivery,
+};
 use sipstory_engine::oauth::OAuthStart;
-use sipstory_engine::ops::{OpsError, PlatformSummary, PostInput, Saved, Schedule};
+use sipstory_engine::ops::{
+    NewApiKey, NewWebhook, OpsError, PlatformSummary, PostInput, Saved, Schedule,
+};
 use sipstory_engine::store::{LogEntry, LogFilter, StoredNotification};
 use sipstory_engine::validation::Violation;
 use tauri::State;
@@ -66,6 +71,14 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         mark_notifications_read,
         export_backup,
         data_dir,
+        local_api_status,
+        api_keys,
+        create_api_key,
+        revoke_api_key,
+        webhooks,
+        create_webhook,
+        delete_webhook,
+        webhook_deliveries,
     ]
 }
 
@@ -280,6 +293,7 @@ async fn update_settings(
 ) -> Result<AppSettings> {
     let saved = app.ops.update_settings(settings).await?;
     crate::tray::apply_start_at_login(&handle, saved.start_at_login);
+    app.local_api.apply(&saved.local_api).await;
     Ok(saved)
 }
 
@@ -334,4 +348,44 @@ fn export_backup(app: App<'_>, destination: PathBuf) -> Result<PathBuf> {
 #[tauri::command]
 fn data_dir(app: App<'_>) -> String {
     app.engine.core().store.path().parent().map(|p| p.display().to_string()).unwrap_or_default()
+}
+
+#[tauri::command]
+async fn local_api_status(app: App<'_>) -> Result<LocalApiStatus> {
+    Ok(app.local_api.status().await)
+}
+
+#[tauri::command]
+fn api_keys(app: App<'_>) -> Result<Vec<ApiKey>> {
+    app.ops.api_keys()
+}
+
+#[tauri::command]
+fn create_api_key(app: App<'_>, name: String) -> Result<NewApiKey> {
+    app.ops.create_api_key(&name)
+}
+
+#[tauri::command]
+fn revoke_api_key(app: App<'_>, id: String) -> Result<()> {
+    app.ops.revoke_api_key(&id)
+}
+
+#[tauri::command]
+fn webhooks(app: App<'_>) -> Result<Vec<Webhook>> {
+    app.ops.webhooks()
+}
+
+#[tauri::command]
+fn create_webhook(app: App<'_>, url: String, events: Vec<String>) -> Result<NewWebhook> {
+    app.ops.create_webhook(&url, &events)
+}
+
+#[tauri::command]
+fn delete_webhook(app: App<'_>, id: String) -> Result<()> {
+    app.ops.delete_webhook(&id)
+}
+
+#[tauri::command]
+fn webhook_deliveries(app: App<'_>, id: String) -> Result<Vec<WebhookDelivery>> {
+    app.ops.webhook_deliveries(&id)
 }

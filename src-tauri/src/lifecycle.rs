@@ -1,14 +1,16 @@
-//! The app's life: single instance, opening the engine, starting the publisher, showing or
-//! hiding the window (closing it hides to the tray), and a clean quit that lets in-flight
-//! publishes finish.
+//! The app's life: single instance, opening the engine, starting the publisher, the webhook
+//! deliveries and the local API (when Settings turn it on), showing or hiding the window (closing it hides to the
+//! tray), and a clean quit that lets in-flight publishes finish.
 
 use std::sync::{Arc, Mutex};
 
+use sipstory_api::LocalApi;
 use sipstory_engine::notify::DesktopNotifier;
 use sipstory_engine::ops::Operations;
 use sipstory_engine::paths::default_data_dir;
 use sipstory_engine::scheduler::SchedulerHandle;
 use sipstory_engine::secrets::KeyringSecrets;
+use sipstory_engine::webhooks::WebhookDispatcher;
 use sipstory_engine::{Engine, EngineConfig};
 use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
 
@@ -18,7 +20,9 @@ use crate::commands;
 pub struct AppState {
     pub engine: Engine,
     pub ops: Operations,
+    pub local_api: LocalApi,
     scheduler: Mutex<Option<SchedulerHandle>>,
+    webhooks: Mutex<Option<WebhookDispatcher>>,
 }
 
 pub fn run() {
@@ -35,7 +39,9 @@ pub fn run() {
             let state = open_engine(app.handle())?;
             let start_hidden = std::env::args().any(|a| a == "--hidden")
                 || state.ops.settings().map(|s| s.start_hidden).unwrap_or(false);
-            app.manage(Arc::new(state));
+            let state = Arc::new(state);
+            app.manage(state.clone());
+            start_local_api(state);
             crate::events::forward(app.handle());
             if let Err(e) = crate::tray::create(app.handle()) {
                 tracing::warn!(error = %e, "no tray icon; Sipstory runs without one");
@@ -74,9 +80,26 @@ fn open_engine(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> 
         Arc::new(notifier(app)),
     )?;
     app.asset_protocol_scope().allow_directory(engine.core().media_dir(), false)?;
-    let scheduler = tauri::async_runtime::block_on(async { engine.start_scheduler() });
+    let (scheduler, webhooks) = tauri::async_runtime::block_on(async {
+        (engine.start_scheduler(), engine.start_webhooks())
+    });
     tracing::info!(data = %dir.display(), "Sipstory started");
-    Ok(AppState { ops: engine.ops(), engine, scheduler: Mutex::new(Some(scheduler)) })
+    Ok(AppState {
+        ops: engine.ops(),
+        local_api: LocalApi::new(engine.ops()),
+        engine,
+        scheduler: Mutex::new(Some(scheduler)),
+        webhooks: Mutex::new(Some(webhooks)),
+    })
+}
+
+/// Starts the local API if Settings turn it on (a busy port is reported in Settings).
+fn start_local_api(state: Arc<AppState>) {
+    tauri::async_runtime::spawn(async move {
+        if let Ok(settings) = state.ops.settings() {
+            state.local_api.apply(&settings.local_api).await;
+        }
+    });
 }
 
 /// Desktop notifications that open what they are about when clicked.
@@ -117,10 +140,15 @@ pub fn show_main(app: &AppHandle) {
     }
 }
 
-/// Stops the publisher: in-flight publishes finish (or are left unconfirmed, never half
-/// written) before the process exits.
+/// Stops the local API, the webhook deliveries and the publisher: in-flight publishes finish (or are left unconfirmed,
+/// never half written) before the process exits.
 fn stop_publisher(app: &AppHandle) {
     let Some(state) = app.try_state::<Arc<AppState>>() else { return };
+    tauri::async_runtime::block_on(state.local_api.stop());
+    let webhooks = state.webhooks.lock().expect("webhooks lock").take();
+    if let Some(webhooks) = webhooks {
+        tauri::async_runtime::block_on(webhooks.stop());
+    }
     let handle = state.scheduler.lock().expect("scheduler lock").take();
     if let Some(handle) = handle {
         tauri::async_runtime::block_on(handle.shutdown());

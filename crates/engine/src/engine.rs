@@ -41,6 +41,9 @@ pub struct EngineConfig {
     pub shutdown_grace: Duration,
     /// How long a browser sign-in (OAuth) may take before it is given up.
     pub oauth_timeout: Duration,
+    /// Which addresses media downloads (upload-from-url) may reach: public ones only, unless
+    /// tests list more.
+    pub remote_media: crate::remote_media::AddressPolicy,
 }
 
 impl EngineConfig {
@@ -57,6 +60,7 @@ impl EngineConfig {
             idle_check: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(10),
             oauth_timeout: Duration::from_secs(300),
+            remote_media: crate::remote_media::AddressPolicy::default(),
         }
     }
 }
@@ -93,6 +97,8 @@ pub struct Core {
     pub oauth: OAuthFlows,
     /// Woken whenever the queue changes, so the scheduler never polls.
     pub wake: Notify,
+    /// Woken when a webhook event is queued.
+    pub webhook_wake: Notify,
     events: broadcast::Sender<EngineEvent>,
     /// One keychain reader per account, so publishing reads each account's secrets once.
     credentials: Mutex<HashMap<String, Arc<Credentials>>>,
@@ -139,9 +145,22 @@ impl Core {
         self.events.subscribe()
     }
 
-    /// Records a notification and shows it on the desktop when the setting allows.
+    /// Queues a webhook event for every webhook subscribed to it.
+    pub fn webhook_event(&self, event: &str, payload: &serde_json::Value) {
+        match self.store.enqueue_webhook_event(event, payload, Utc::now()) {
+            Ok(0) => {}
+            Ok(_) => self.webhook_wake.notify_one(),
+            Err(e) => tracing::error!(error = %e, event, "could not queue a webhook event"),
+        }
+    }
+
+    /// Records a notification (and the webhook event it means) and shows it on the desktop
+    /// when the setting allows.
     pub async fn announce(self: &Arc<Self>, notice: Notice) {
         let at = Utc::now();
+        if let Some((event, payload)) = crate::webhooks::event_for(self, &notice) {
+            self.webhook_event(event, &payload);
+        }
         let record = notice.clone();
         match self.store.write_together(move |w| w.insert_notification(&record, at)).await {
             Ok(id) => {
@@ -211,12 +230,18 @@ impl Engine {
                 http,
                 oauth,
                 wake: Notify::new(),
+                webhook_wake: Notify::new(),
                 events: broadcast::channel(256).0,
                 credentials: Mutex::new(HashMap::new()),
                 media_dir,
                 _lock: lock,
             }),
         })
+    }
+
+    /// Starts the webhook deliveries on the current tokio runtime.
+    pub fn start_webhooks(&self) -> crate::webhooks::WebhookDispatcher {
+        crate::webhooks::WebhookDispatcher::spawn(self.core.clone())
     }
 
     /// Starts the background publisher on the current tokio runtime.

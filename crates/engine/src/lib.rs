@@ -13,10 +13,12 @@ pub mod oauth;
 pub mod ops;
 pub mod paths;
 pub mod provider;
+pub mod remote_media;
 pub mod scheduler;
 pub mod secrets;
 pub mod store;
 pub mod time;
 pub mod validation;
+pub mod webhooks;
 
 pub use engine::{Core, Engine, EngineConfig, EngineError, EngineEvent};

@@ -9,8 +9,9 @@ use serde_json::json;
 use tempfile::TempDir;
 
 use sipstory_engine::model::{
-    Account, AccountStatus, AppSettings, ItemResult, Media, MediaFacts, MediaRef, Post, PostStatus,
-    Target, TargetError, TargetState, ThreadItem, WeekStart, new_id,
+    Account, AccountStatus, ApiKey, AppSettings, IdempotencyClaim, ItemResult, LocalApiSettings,
+    Media, MediaFacts, MediaRef, Post, PostStatus, Target, TargetError, TargetState, ThreadItem,
+    WeekStart, new_id,
 };
 use sipstory_engine::notify::{Notice, NoticeKind};
 use sipstory_engine::store::{
@@ -111,17 +112,20 @@ fn ids(posts: &[Post]) -> Vec<&str> {
 // Migrations and pragmas
 // ---------------------------------------------------------------------------------------------
 
+/// The number of migrations (V1, the local API's tables).
+const LATEST_SCHEMA: i64 = 2;
+
 #[test]
-fn a_fresh_file_is_migrated_to_version_1_in_wal_mode() {
+fn a_fresh_file_is_migrated_to_the_latest_version_in_wal_mode() {
     let (dir, store) = open();
     assert!(dir.path().join("data").join("sipstory.db").is_file());
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), LATEST_SCHEMA);
 
     let conn = raw(&store);
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, LATEST_SCHEMA);
 
     // WAL in action: a write lands in the `-wal` file next to the database.
     connect(&store, "bluesky", "alice.bsky.social");
@@ -175,7 +179,7 @@ fn reopening_keeps_the_data_and_does_not_rerun_migrations() {
 
     // Re-running V1 would fail on `CREATE TABLE accounts`; reopening must just work.
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), LATEST_SCHEMA);
     assert_eq!(store.accounts().unwrap(), vec![alice]);
     assert_eq!(store.post(&post.id).unwrap(), post);
     assert_eq!(store.settings().unwrap(), settings);
@@ -1364,6 +1368,7 @@ fn settings_default_when_empty_and_round_trip() {
         publishing_paused: true,
         start_at_login: true,
         start_hidden: true,
+        local_api: LocalApiSettings { enabled: true, port: 5123, posts_per_hour: 7 },
     };
     store.save_settings(&settings).unwrap();
     assert_eq!(store.settings().unwrap(), settings);
@@ -1396,7 +1401,7 @@ fn a_backup_opens_as_a_store_with_the_same_data() {
     assert!(dest.is_file());
 
     let copy = Store::open(&dest).unwrap();
-    assert_eq!(copy.schema_version().unwrap(), 1);
+    assert_eq!(copy.schema_version().unwrap(), LATEST_SCHEMA);
     let originals = store.posts(&PostFilter::default()).unwrap();
     assert_eq!(originals.len(), 3);
     assert_eq!(copy.posts(&PostFilter::default()).unwrap(), originals);
@@ -1405,4 +1410,37 @@ fn a_backup_opens_as_a_store_with_the_same_data() {
         target_of(&copy.post(&published.id).unwrap(), &alice).results,
         vec![item_result(0, "at://alice/9", t0())]
     );
+}
+
+#[test]
+fn idempotency_records_replay_for_their_key_and_expire() {
+    let (_dir, store) = open();
+    let key = ApiKey {
+        id: "k".into(),
+        name: "script".into(),
+        prefix: "sip_0123".into(),
+        created_at: Utc::now(),
+        last_used_at: None,
+    };
+    store.insert_api_key(&key, "digest").unwrap();
+    let now = Utc::now();
+    let long_ago = now - Duration::hours(24);
+    let claim = |hash: &str, at, expired_before| {
+        store.claim_idempotency_key("k", "once", hash, at, expired_before).unwrap()
+    };
+    assert_eq!(claim("h", now, long_ago), IdempotencyClaim::Claimed);
+    assert_eq!(claim("h", now, long_ago), IdempotencyClaim::InProgress);
+    assert_eq!(claim("other", now, long_ago), IdempotencyClaim::Mismatch);
+    store.record_idempotent_response("k", "once", 201, "[]").unwrap();
+    let replay = IdempotencyClaim::Replay { status: 201, body: "[]".into() };
+    assert_eq!(claim("h", now, long_ago), replay);
+    let a_day_later = now + Duration::hours(25);
+    assert_eq!(claim("h", a_day_later, now + Duration::hours(1)), IdempotencyClaim::Claimed);
+    store.release_idempotency_key("k", "once").unwrap();
+    assert_eq!(claim("h", now, long_ago), IdempotencyClaim::Claimed, "a released key is free");
+
+    assert_eq!(store.api_keys_with_prefix("sip_0123").unwrap()[0].1, "digest");
+    store.delete_api_key("k").unwrap();
+    assert!(store.api_keys().unwrap().is_empty());
+    assert!(store.delete_api_key("k").is_err());
 }

@@ -93,6 +93,7 @@ export function settings(over: Partial<AppSettings> = {}): AppSettings {
     publishing_paused: false,
     start_at_login: false,
     start_hidden: false,
+    local_api: { enabled: false, port: 5000, posts_per_hour: 30 },
     ...over,
   };
 }

@@ -2,8 +2,8 @@
 // operation. Every call rejects with an OpsError.
 import { invoke } from '@tauri-apps/api/core';
 import type {
-  Account, AppSettings, CalendarDay, LogEntry, LogFilter, Media, OAuthStart, OpsError, PlatformSummary, Post, PostInput,
-  PostSummary, Saved, Schedule, StoredNotification, Violation,
+  Account, ApiKey, AppSettings, CalendarDay, LocalApiStatus, LogEntry, LogFilter, Media, OAuthStart, OpsError, PlatformSummary,
+  Post, PostInput, NewApiKey, NewWebhook, PostSummary, Saved, Schedule, StoredNotification, Violation, Webhook, WebhookDelivery,
 } from './types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -63,6 +63,14 @@ export const api = {
   deleteMedia: (id: string) => call<void>('delete_media', { id }),
 
   settings: () => call<AppSettings>('settings'),
+  localApiStatus: () => call<LocalApiStatus>('local_api_status'),
+  apiKeys: () => call<ApiKey[]>('api_keys'),
+  createApiKey: (name: string) => call<NewApiKey>('create_api_key', { name }),
+  revokeApiKey: (id: string) => call<void>('revoke_api_key', { id }),
+  webhooks: () => call<Webhook[]>('webhooks'),
+  createWebhook: (url: string, events: string[]) => call<NewWebhook>('create_webhook', { url, events }),
+  deleteWebhook: (id: string) => call<void>('delete_webhook', { id }),
+  webhookDeliveries: (id: string) => call<WebhookDelivery[]>('webhook_deliveries', { id }),
   updateSettings: (settings: AppSettings) => call<AppSettings>('update_settings', { settings }),
   setPublishingPaused: (paused: boolean) => call<AppSettings>('set_publishing_paused', { paused }),
   timeSlots: (accountId: string) => call<[number, number][]>('time_slots', { accountId }),

@@ -8,8 +8,8 @@ import type { CalendarViewType } from './calendar';
 import { calendarPrefs } from './calendarview.svelte';
 import { nav, type View } from './nav.svelte';
 import type {
-  Account, AppSettings, LogEntry, LogFilter, Media, OpsError, PlatformRules, PlatformSummary, Post,
-  PostInput, PostStatus, PostSummary, Schedule, StoredNotification, Target, TargetState, ThreadItem,
+  Account, ApiKey, AppSettings, LogEntry, LogFilter, Media, OpsError, PlatformRules, PlatformSummary, Post,
+  PostInput, PostStatus, PostSummary, Schedule, StoredNotification, Target, TargetState, ThreadItem, Webhook,
 } from './types';
 
 export interface DemoData {
@@ -18,6 +18,8 @@ export interface DemoData {
   media: Media[];
   log: LogEntry[];
   settings: AppSettings;
+  apiKeys: ApiKey[];
+  webhooks: Webhook[];
   notifications: StoredNotification[];
   slots: Record<string, [number, number][]>;
 }
@@ -250,7 +252,10 @@ export function demoData(now: Date = new Date()): DemoData {
       publishing_paused: false,
       start_at_login: false,
       start_hidden: false,
+      local_api: { enabled: false, port: 5000, posts_per_hour: 30 },
     },
+    apiKeys: [],
+    webhooks: [],
     notifications: [],
     slots: { 'acc-bsky': [[0, 540], [2, 540], [4, 540]] },
   };
@@ -561,6 +566,36 @@ export function createBackend(data: DemoData, changed: () => void = () => {}) {
         return `${s('destination')}/sipstory-backup.zip`;
       case 'data_dir':
         return '/home/demo/.local/share/sipstory';
+      case 'local_api_status': {
+        const { enabled, port } = data.settings.local_api;
+        return { running: enabled, port, error: null };
+      }
+      case 'api_keys':
+        return structuredClone(data.apiKeys);
+      case 'create_api_key': {
+        if (!s('name').trim()) fail('invalid_input', 'Name the key (1 to 80 characters).', 'name');
+        const secret = `sip_${crypto.randomUUID().replace(/-/g, '')}`;
+        const key = { id: crypto.randomUUID(), name: s('name').trim(), prefix: secret.slice(0, 12), created_at: new Date().toISOString(), last_used_at: null };
+        data.apiKeys.push(key);
+        return { key: structuredClone(key), secret };
+      }
+      case 'revoke_api_key':
+        data.apiKeys = data.apiKeys.filter((k) => k.id !== s('id'));
+        return null;
+      case 'webhooks':
+        return structuredClone(data.webhooks);
+      case 'create_webhook': {
+        if (!/^https?:\/\//.test(s('url'))) fail('invalid_input', 'A webhook address starts with http:// or https://.', 'url');
+        if (!(args.events as string[]).length) fail('invalid_input', 'Choose at least one event.', 'events');
+        const webhook = { id: crypto.randomUUID(), url: s('url'), events: args.events as string[], created_at: new Date().toISOString() };
+        data.webhooks.push(webhook);
+        return { webhook: structuredClone(webhook), secret: `whsec_${crypto.randomUUID().replace(/-/g, '')}` };
+      }
+      case 'delete_webhook':
+        data.webhooks = data.webhooks.filter((w) => w.id !== s('id'));
+        return null;
+      case 'webhook_deliveries':
+        return [];
       case 'plugin:opener|open_url':
         window.open(s('url'), '_blank', 'noopener');
         return null;

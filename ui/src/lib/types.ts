@@ -204,6 +204,67 @@ export interface AppSettings {
   publishing_paused: boolean;
   start_at_login: boolean;
   start_hidden: boolean;
+  local_api: LocalApiSettings;
+}
+
+/** The local API server on 127.0.0.1 (crates/api). */
+export interface LocalApiSettings {
+  enabled: boolean;
+  port: number;
+  posts_per_hour: number;
+}
+
+/** Whether the local API runs, and why not when it is turned on but could not start. */
+export interface LocalApiStatus {
+  running: boolean;
+  port: number;
+  error: string | null;
+}
+
+/** A key of the local API as listed: never the key itself. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** The events a webhook can receive. */
+export const WEBHOOK_EVENTS = ['post.scheduled', 'post.published', 'post.partial', 'post.failed', 'account.disconnected'] as const;
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  created_at: string;
+}
+
+/** A webhook just created: `secret` signs its deliveries and is shown once. */
+export interface NewWebhook {
+  webhook: Webhook;
+  secret: string;
+}
+
+/** One event sent to a webhook: the delivery log's row. */
+export interface WebhookDelivery {
+  id: number;
+  webhook_id: string;
+  event: string;
+  payload: unknown;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string | null;
+  status: number | null;
+  response_ms: number | null;
+  error: string | null;
+  created_at: string;
+}
+
+/** A key just created: `secret` is shown once and never again. */
+export interface NewApiKey {
+  key: ApiKey;
+  secret: string;
 }
 
 export interface LogEntry {
@@ -246,6 +307,7 @@ export type ErrorCode =
   | 'invalid_input'
   | 'validation_failed'
   | 'not_found'
+  | 'unauthorized'
   | 'conflict'
   | 'too_large'
   | 'keychain_unavailable'

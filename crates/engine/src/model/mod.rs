@@ -2,17 +2,21 @@
 //! thread items, media and the states a post moves through.
 
 mod account;
+mod api_key;
 mod media;
 mod post;
 mod settings;
+mod webhook;
 
 pub use account::{Account, AccountStatus};
+pub use api_key::{ApiKey, IdempotencyClaim};
 pub use media::{Media, MediaFacts};
 pub use post::{
     CalendarDay, ItemResult, MediaRef, Post, PostStatus, PostSummary, Target, TargetError,
     TargetState, ThreadItem,
 };
-pub use settings::{AppSettings, WeekStart};
+pub use settings::{AppSettings, LocalApiSettings, WeekStart};
+pub use webhook::{WEBHOOK_EVENTS, Webhook, WebhookDelivery};
 
 /// A fresh, time-ordered identifier (UUID v7) for any stored row.
 pub fn new_id() -> String {

@@ -25,6 +25,23 @@ pub struct AppSettings {
     pub publishing_paused: bool,
     pub start_at_login: bool,
     pub start_hidden: bool,
+    pub local_api: LocalApiSettings,
+}
+
+/// The local API server on 127.0.0.1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LocalApiSettings {
+    pub enabled: bool,
+    pub port: u16,
+    /// Posts a key may create per hour (the reference API's limit).
+    pub posts_per_hour: u32,
+}
+
+impl Default for LocalApiSettings {
+    fn default() -> Self {
+        Self { enabled: false, port: 5000, posts_per_hour: 30 }
+    }
 }
 
 impl Default for AppSettings {
@@ -37,6 +54,7 @@ impl Default for AppSettings {
             publishing_paused: false,
             start_at_login: false,
             start_hidden: false,
+            local_api: LocalApiSettings::default(),
         }
     }
 }

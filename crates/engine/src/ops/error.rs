@@ -15,6 +15,8 @@ pub enum ErrorCode {
     /// The content breaks a platform's rules; see `violations`.
     ValidationFailed,
     NotFound,
+    /// A local API request without a valid key.
+    Unauthorized,
     /// The request contradicts the current state (e.g. editing a published post).
     Conflict,
     TooLarge,

@@ -7,20 +7,81 @@ use chrono::Utc;
 use super::{ErrorCode, Operations, OpsError, OpsResult};
 use crate::media_library::{self, MediaError, StoredFile};
 use crate::model::{Media, new_id};
+use crate::remote_media::{self, FetchError};
+
+/// The largest image the local API accepts (the reference API's limit).
+const UPLOADED_IMAGE_MAX_BYTES: u64 = 10 * 1024 * 1024;
 
 impl Operations {
     /// Copies a file the user picked into the library.
     pub async fn import_media(&self, path: &Path, alt: Option<String>) -> OpsResult<Media> {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.store_media_file(path, &name, alt).await
+    }
+
+    /// Stores a file uploaded through the local API (received into `path`, named `name` by
+    /// the client). Images are limited to 10 MB and videos to 1 GB, as the reference API
+    /// limits them.
+    pub async fn upload_media_file(
+        &self,
+        path: &Path,
+        name: &str,
+        alt: Option<String>,
+    ) -> OpsResult<Media> {
+        let src = path.to_owned();
+        let inspected_name = name.to_owned();
+        let facts =
+            tokio::task::spawn_blocking(move || media_library::inspect(&src, &inspected_name))
+                .await
+                .map_err(|e| OpsError::new(ErrorCode::Internal, e.to_string()))?
+                .map_err(media_error)?;
+        if !facts.is_video() && facts.size_bytes > UPLOADED_IMAGE_MAX_BYTES {
+            return Err(OpsError {
+                field: Some("file".into()),
+                ..OpsError::new(ErrorCode::TooLarge, "Images can be at most 10 MB.")
+            });
+        }
+        self.store_media_file(path, name, alt).await
+    }
+
+    /// Downloads a file from a public http(s) address into the library, like an upload
+    /// (addresses on this machine or its network are refused, also after redirects).
+    pub async fn import_media_from_url(&self, url: &str, alt: Option<String>) -> OpsResult<Media> {
+        let mut temp = tempfile::NamedTempFile::new()
+            .map_err(|e| OpsError::new(ErrorCode::Internal, e.to_string()))?;
+        let downloaded = remote_media::download(
+            url,
+            temp.as_file_mut(),
+            &self.core.config.remote_media,
+            self.core.config.http_timeout,
+            media_library::MAX_FILE_BYTES,
+        )
+        .await
+        .map_err(|e| {
+            let code = match e {
+                FetchError::TooLarge(_) => ErrorCode::TooLarge,
+                _ => ErrorCode::InvalidInput,
+            };
+            OpsError { field: Some("url".into()), ..OpsError::new(code, e.to_string()) }
+        })?;
+        self.upload_media_file(temp.path(), &downloaded.name, alt).await
+    }
+
+    async fn store_media_file(
+        &self,
+        path: &Path,
+        name: &str,
+        alt: Option<String>,
+    ) -> OpsResult<Media> {
         let dir = self.core.media_dir().to_owned();
         let src = path.to_owned();
-        let stored_name = name.clone();
+        let stored_name = name.to_owned();
         let stored = tokio::task::spawn_blocking(move || {
             media_library::store_file(&dir, &src, &stored_name)
         })
         .await
         .map_err(|e| OpsError::new(ErrorCode::Internal, e.to_string()))?;
-        self.add_media(stored, &name, alt)
+        self.add_media(stored, name, alt)
     }
 
     /// Stores uploaded bytes in the library (the local API's uploads).

@@ -6,9 +6,11 @@ mod accounts;
 mod error;
 mod input;
 mod library;
+mod local_api;
 mod oauth;
 mod posts;
 mod preferences;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -17,7 +19,9 @@ use crate::engine::Core;
 pub use accounts::PlatformSummary;
 pub use error::{ErrorCode, OpsError, OpsResult};
 pub use input::{PostInput, Schedule, TargetInputDto};
+pub use local_api::NewApiKey;
 pub use posts::Saved;
+pub use webhooks::NewWebhook;
 
 /// The engine's operations; cheap to clone.
 #[derive(Clone)]

@@ -45,6 +45,7 @@ impl Operations {
         let id = new_id();
         let post = self.core.store.insert_post(&write(&id, &input, &resolved))?;
         self.core.queue_changed();
+        self.scheduled_event(&post);
         Ok(Saved { post, warnings: resolved.violations, time_shifted: resolved.shifted })
     }
 
@@ -55,7 +56,15 @@ impl Operations {
         let resolved = self.resolve(&input)?;
         let post = self.core.store.update_post(&write(id, &input, &resolved))?;
         self.core.queue_changed();
+        self.scheduled_event(&post);
         Ok(Saved { post, warnings: resolved.violations, time_shifted: resolved.shifted })
+    }
+
+    /// Tells webhooks a post is scheduled (not for drafts).
+    fn scheduled_event(&self, post: &Post) {
+        if !post.is_draft {
+            self.core.webhook_event("post.scheduled", &crate::webhooks::post_payload(post));
+        }
     }
 
     /// The composer's and the API's check: every rule problem of every account, saving nothing.
@@ -492,8 +501,16 @@ fn write<'a>(id: &'a str, input: &'a PostInput, resolved: &'a Resolved) -> PostW
     }
 }
 
+/// The schedule a post has now (a draft keeps its planned time).
+pub(super) fn schedule_of(post: &Post) -> Schedule {
+    match (post.is_draft, post.scheduled_at) {
+        (false, Some(at)) => Schedule::At { at },
+        (_, at) => Schedule::Draft { at },
+    }
+}
+
 /// The input that would recreate `post` with another schedule.
-fn input_of(post: &Post, schedule: Schedule) -> PostInput {
+pub(super) fn input_of(post: &Post, schedule: Schedule) -> PostInput {
     PostInput {
         items: post.items.clone(),
         tags: post.tags.clone(),

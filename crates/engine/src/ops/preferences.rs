@@ -25,6 +25,18 @@ impl Operations {
                 "The grace must be between 1 minute and 7 days.",
             ));
         }
+        if settings.local_api.port < 1024 {
+            return Err(OpsError::invalid(
+                "local_api.port",
+                "Choose a port from 1024 to 65535 (lower ones need administrator rights).",
+            ));
+        }
+        if !(1..=100_000).contains(&settings.local_api.posts_per_hour) {
+            return Err(OpsError::invalid(
+                "local_api.posts_per_hour",
+                "Allow between 1 and 100000 posts per hour.",
+            ));
+        }
         let resumed = self.core.store.settings()?.publishing_paused && !settings.publishing_paused;
         if resumed {
             // Before the pause lifts, so the scheduler never sees them as merely due.

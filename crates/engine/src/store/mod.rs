@@ -3,6 +3,7 @@
 //! notifications and settings. Each submodule owns the queries of one table group.
 
 mod accounts;
+mod api_access;
 mod log;
 mod media;
 mod notifications;
@@ -11,6 +12,7 @@ mod queue;
 mod schema;
 mod settings;
 mod slots;
+mod webhooks;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +25,7 @@ pub use log::{LogEntry, LogFilter};
 pub use notifications::StoredNotification;
 pub use posts::{PostFilter, PostWrite, TargetInput};
 pub use queue::{Claimed, Job, TargetUpdate};
+pub use webhooks::AttemptOutcome;
 pub use write::Tx;
 
 #[derive(Debug, thiserror::Error)]

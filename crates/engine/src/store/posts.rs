@@ -264,6 +264,14 @@ impl Store {
         Ok(())
     }
 
+    /// The post a target belongs to.
+    pub fn post_id_of_target(&self, target_id: &str) -> Result<String> {
+        self.conn()
+            .query_row("SELECT post_id FROM targets WHERE id = ?1", [target_id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("post", target_id))
+    }
+
     /// Removes one account's target from a post (the post goes when it has none left).
     pub fn delete_target(&self, target_id: &str) -> Result<()> {
         let mut conn = self.conn();

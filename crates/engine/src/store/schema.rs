@@ -122,9 +122,57 @@ CREATE TABLE settings (
 );
 "#;
 
+/// The local API: its keys (only a SHA-256 of each, never the key), the first response to
+/// each `Idempotency-Key` (so a retried request creates nothing new, even after a restart),
+/// and outbound webhooks with their delivery outbox (secrets are in the keychain).
+const V_LOCAL_API: &str = r#"
+CREATE TABLE api_keys (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    prefix        TEXT NOT NULL,
+    sha256        TEXT NOT NULL UNIQUE,
+    created_at    INTEGER NOT NULL,
+    last_used_at  INTEGER
+);
+CREATE INDEX api_keys_by_prefix ON api_keys (prefix);
+
+CREATE TABLE idempotency_records (
+    api_key_id    TEXT NOT NULL REFERENCES api_keys (id) ON DELETE CASCADE,
+    key           TEXT NOT NULL,
+    request_hash  TEXT NOT NULL,
+    status        INTEGER,
+    body          TEXT,
+    created_at    INTEGER NOT NULL,
+    PRIMARY KEY (api_key_id, key)
+);
+CREATE INDEX idempotency_records_by_time ON idempotency_records (created_at);
+
+CREATE TABLE webhooks (
+    id          TEXT PRIMARY KEY,
+    url         TEXT NOT NULL,
+    events      TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE webhook_deliveries (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    webhook_id       TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+    event            TEXT NOT NULL,
+    payload          TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER,
+    status           INTEGER,
+    response_ms      INTEGER,
+    error            TEXT,
+    created_at       INTEGER NOT NULL
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+"#;
+
 /// Every migration, oldest first. Append; never edit a released one.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V_LOCAL_API)])
 }
 
 #[cfg(test)]
