@@ -146,3 +146,5 @@ install_packages
 check_rust
 build_ui
 install_tauri_driver
+# 5. The real servers the Bluesky and Nostr provider tests publish to (cached installs).
+"$ROOT/scripts/peers/bluesky-nostr.sh"

@@ -1,5 +1,7 @@
-//! Sipstory's integration test harness: fakes the engine's tests run against.
+//! Sipstory's integration test harness: fakes the engine's tests run against, and the real
+//! servers (`peers`) the platform providers are proven against.
 
 pub mod fake_platform;
 pub mod fake_provider;
 pub mod harness;
+pub mod peers;
