@@ -4,13 +4,12 @@
 //! upload, and the session's lifecycle (refresh ahead of expiry with rotation, a refused
 //! session leading to reconnect, which keeps the account's posts).
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
 use serde_json::Value;
-use sipstory_engine::model::{Account, AccountStatus, MediaRef, PostStatus, TargetState};
+use sipstory_engine::model::{AccountStatus, MediaRef, PostStatus, TargetState};
 use sipstory_engine::ops::{Operations, OpsError};
 use sipstory_engine::provider::Credentials;
 use sipstory_engine::store::{LogEntry, LogFilter};
@@ -19,23 +18,9 @@ use sipstory_tests::harness::{
     TestEngine, item, post_now, tiny_png, wait_for, wait_retry, wait_status,
 };
 use sipstory_tests::peers::free_port;
-use sipstory_tests::peers::pds::{Pds, PdsAccount};
+use sipstory_tests::peers::pds::Pds;
 
 const WAIT: Duration = Duration::from_secs(60);
-
-fn fields(pds: &Pds, account: &PdsAccount, app_password: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        ("identifier".to_owned(), format!("@{}", account.handle)),
-        ("app_password".to_owned(), app_password.to_owned()),
-        ("pds_url".to_owned(), format!("{}/", pds.url)),
-    ])
-}
-
-async fn connect(ops: &Operations, pds: &Pds, account: &PdsAccount) -> Account {
-    ops.connect_account(PLATFORM, fields(pds, account, &account.app_password))
-        .await
-        .expect("the Bluesky account connects")
-}
 
 /// The text a facet covers, by its UTF-8 byte range.
 fn covered<'a>(text: &'a str, facet: &Value) -> &'a str {
@@ -62,7 +47,7 @@ async fn thread_with_facets_and_images_is_published_read_back_and_deleted() {
     let alice = pds.create_account("alice.test").await;
     let bob = pds.create_account("bob.test").await;
     let t = TestEngine::start();
-    let account = connect(&t.ops, &pds, &alice).await;
+    let account = pds.connect(&t.ops, &alice).await;
     assert_eq!(account.handle, "alice.test");
     assert_eq!(account.settings["did"], alice.did.as_str());
     assert_eq!(account.settings["pds_url"], pds.url.as_str());
@@ -150,7 +135,7 @@ async fn link_card_and_size_limit_before_upload() {
     let pds = Pds::start().await;
     let carol = pds.create_account("carol.test").await;
     let t = TestEngine::start();
-    let account = connect(&t.ops, &pds, &carol).await;
+    let account = pds.connect(&t.ops, &carol).await;
 
     let link = serve_page().await;
     let text = format!("Worth a read: {link}");
@@ -197,22 +182,22 @@ async fn session_lifecycle_refresh_ahead_reconnect_and_form_errors() {
     let t = TestEngine::start();
 
     // The form's errors land next to their field.
-    let wrong = t.ops.connect_account(PLATFORM, fields(&pds, &dan, "aaaa-bbbb-cccc-dddd")).await;
+    let wrong = t.ops.connect_account(PLATFORM, pds.form(&dan, "aaaa-bbbb-cccc-dddd")).await;
     let (field, message) = field_of(wrong.unwrap_err());
     assert_eq!(field.as_deref(), Some("fields.app_password"));
     assert!(message.contains("rejected by 127.0.0.1"), "{message}");
-    let mut nowhere = fields(&pds, &dan, &dan.app_password);
+    let mut nowhere = pds.form(&dan, &dan.app_password);
     nowhere.insert("pds_url".into(), format!("http://127.0.0.1:{}", free_port()));
     let (field, _) = field_of(t.ops.connect_account(PLATFORM, nowhere).await.unwrap_err());
     assert_eq!(field.as_deref(), Some("fields.pds_url"));
-    let mut bad_url = fields(&pds, &dan, &dan.app_password);
+    let mut bad_url = pds.form(&dan, &dan.app_password);
     bad_url.insert("pds_url".into(), "bsky.social".into());
     let (field, _) = field_of(t.ops.connect_account(PLATFORM, bad_url).await.unwrap_err());
     assert_eq!(field.as_deref(), Some("fields.pds_url"));
     assert!(t.ops.accounts().unwrap().is_empty(), "a refused form connects nothing");
 
     // Connected: the keychain holds the tokens, their expiry and the app password.
-    let account = connect(&t.ops, &pds, &dan).await;
+    let account = pds.connect(&t.ops, &dan).await;
     // The engine's own (cached) credentials of the account, as the publisher sees them.
     let credentials = t.engine.core().credentials(&account.id);
     let before = credentials.load().unwrap();
@@ -244,11 +229,8 @@ async fn session_lifecycle_refresh_ahead_reconnect_and_form_errors() {
     let post = t.ops.post(&waiting.post.id).unwrap();
     assert_eq!(post.targets[0].state, TargetState::Scheduled, "the post waits");
     let new_password = pds.create_app_password(&dan, "sipstory-2").await;
-    let again = t
-        .ops
-        .connect_account(PLATFORM, fields(&pds, &dan, &new_password))
-        .await
-        .expect("reconnects");
+    let again =
+        t.ops.connect_account(PLATFORM, pds.form(&dan, &new_password)).await.expect("reconnects");
     assert_eq!(again.id, account.id, "reconnecting keeps the account and its posts");
     wait_status(&t.ops, &waiting.post.id, PostStatus::Published, WAIT).await;
     assert_eq!(pds.posts(&dan.did).await.len(), 2);

@@ -4,44 +4,18 @@
 //! too few relays accepting → retried with the same signed note (no duplicate), and NIP-09
 //! deletion.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use nostr::prelude::{Event, EventId, Filter, Keys, Kind, ToBech32};
+use nostr::prelude::{Event, EventId, Keys, Kind, ToBech32};
 use sipstory_engine::EngineConfig;
-use sipstory_engine::model::{Account, PostStatus};
-use sipstory_engine::ops::Operations;
+use sipstory_engine::model::PostStatus;
 use sipstory_engine::store::LogFilter;
 use sipstory_platforms::nostr::PLATFORM;
-use sipstory_platforms::nostr::relay::query;
 use sipstory_tests::harness::{TestEngine, fast_config, item, post_now, wait_retry, wait_status};
 use sipstory_tests::peers::free_port;
-use sipstory_tests::peers::relay::Relay;
+use sipstory_tests::peers::relay::{Relay, connect, events, form};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-fn fields(secret: &str, relays: &[&str], min_ok: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        ("secret_key".to_owned(), secret.to_owned()),
-        ("relays".to_owned(), relays.join("\n")),
-        ("min_ok".to_owned(), min_ok.to_owned()),
-    ])
-}
-
-async fn connect(ops: &Operations, keys: &Keys, relays: &[&str], min_ok: &str) -> Account {
-    let nsec = keys.secret_key().to_bech32().unwrap();
-    ops.connect_account(PLATFORM, fields(&nsec, relays, min_ok)).await.expect("connects")
-}
-
-/// Every event of `kind` by `keys` on the relay at `url`, each signature checked.
-async fn events_on(url: &str, keys: &Keys, kind: Kind) -> Vec<Event> {
-    let filter = Filter::new().author(keys.public_key()).kind(kind);
-    let events = query(url, filter).await.expect("the relay answers");
-    for event in &events {
-        event.verify().expect("a valid id and signature");
-    }
-    events
-}
 
 fn e_tags(event: &Event) -> Vec<(String, String)> {
     event
@@ -62,12 +36,12 @@ async fn thread_reaches_every_relay_up_and_is_deleted() {
 
     // The form's errors land next to their field.
     let relays = [a.url.as_str(), b.url.as_str(), down.as_str()];
-    let error = t.ops.connect_account(PLATFORM, fields("nsec1nope", &relays, "")).await;
+    let error = t.ops.connect_account(PLATFORM, form("nsec1nope", &relays, "")).await;
     assert_eq!(error.unwrap_err().field.as_deref(), Some("fields.secret_key"));
     let hex = keys.secret_key().to_secret_hex();
-    let error = t.ops.connect_account(PLATFORM, fields(&hex, &["https://x.example"], "")).await;
+    let error = t.ops.connect_account(PLATFORM, form(&hex, &["https://x.example"], "")).await;
     assert_eq!(error.unwrap_err().field.as_deref(), Some("fields.relays"));
-    let error = t.ops.connect_account(PLATFORM, fields(&hex, &relays, "3")).await.unwrap_err();
+    let error = t.ops.connect_account(PLATFORM, form(&hex, &relays, "3")).await.unwrap_err();
     assert_eq!(error.field.as_deref(), Some("fields.relays"));
     assert!(
         error.message.contains("Only 2 of the relays answered (3 needed)"),
@@ -86,7 +60,7 @@ async fn thread_reaches_every_relay_up_and_is_deleted() {
 
     // Each relay that is up has the three signed notes; the one that is down failed alone.
     for relay in [&a, &b] {
-        let mut notes = events_on(&relay.url, &keys, Kind::TextNote).await;
+        let mut notes = events(&relay.url, &keys, Kind::TextNote).await;
         notes.sort_by_key(|e| results.iter().position(|r| r.remote_id == e.id.to_hex()));
         let contents: Vec<&str> = notes.iter().map(|e| e.content.as_str()).collect();
         assert_eq!(contents, texts, "on {}", relay.url);
@@ -118,7 +92,7 @@ async fn thread_reaches_every_relay_up_and_is_deleted() {
     // Deleting sends a NIP-09 request naming each note; the relays drop them.
     t.ops.delete_post_everywhere(&id).await.expect("deleted on Nostr");
     for relay in [&a, &b] {
-        let requests = events_on(&relay.url, &keys, Kind::EventDeletion).await;
+        let requests = events(&relay.url, &keys, Kind::EventDeletion).await;
         let named: Vec<String> = requests.iter().flat_map(e_tags).map(|(id, _)| id).collect();
         for result in results {
             assert!(
@@ -128,7 +102,7 @@ async fn thread_reaches_every_relay_up_and_is_deleted() {
                 relay.url
             );
         }
-        assert!(events_on(&relay.url, &keys, Kind::TextNote).await.is_empty());
+        assert!(events(&relay.url, &keys, Kind::TextNote).await.is_empty());
     }
 }
 
@@ -142,12 +116,12 @@ async fn too_few_relays_accepting_is_retried_with_the_same_note() {
     b.stop().await;
     let id = t.ops.create_post(post_now(&[&account.id], vec![item("needs two relays")])).unwrap();
     wait_retry(&t.ops, &id.post.id, WAIT).await;
-    assert_eq!(events_on(&a.url, &keys, Kind::TextNote).await.len(), 1, "a has it already");
+    assert_eq!(events(&a.url, &keys, Kind::TextNote).await.len(), 1, "a has it already");
     b.resume().await;
     let post = wait_status(&t.ops, &id.post.id, PostStatus::Published, WAIT).await;
     let remote_id = EventId::from_hex(&post.targets[0].results[0].remote_id).unwrap();
     for relay in [&a, &b] {
-        let notes = events_on(&relay.url, &keys, Kind::TextNote).await;
+        let notes = events(&relay.url, &keys, Kind::TextNote).await;
         let ids: Vec<EventId> = notes.iter().map(|e| e.id).collect();
         assert_eq!(ids, vec![remote_id], "one note, the same one, on {}", relay.url);
     }

@@ -2,7 +2,11 @@
 //! `tests/peers/pds.cjs`), plus the calls tests make on it directly: creating accounts and app
 //! passwords, and reading records and blobs back.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
+use sipstory_engine::model::Account;
+use sipstory_engine::ops::Operations;
 use tokio::process::Command;
 
 use super::{Server, free_port, installed};
@@ -46,6 +50,22 @@ impl Pds {
             http: reqwest::Client::new(),
             _data: data,
         }
+    }
+
+    /// The Accounts form for `account` on this PDS, as a user fills it in.
+    pub fn form(&self, account: &PdsAccount, app_password: &str) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("identifier".to_owned(), format!("@{}", account.handle)),
+            ("app_password".to_owned(), app_password.to_owned()),
+            ("pds_url".to_owned(), format!("{}/", self.url)),
+        ])
+    }
+
+    /// Connects `account` in Sipstory with its app password.
+    pub async fn connect(&self, ops: &Operations, account: &PdsAccount) -> Account {
+        ops.connect_account("bluesky", self.form(account, &account.app_password))
+            .await
+            .expect("the Bluesky account connects")
     }
 
     fn xrpc(&self, method: &str) -> String {

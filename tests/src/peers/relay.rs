@@ -1,6 +1,11 @@
 //! A real Nostr relay (PyPI `nostr-relay`, cached by `scripts/peers/bluesky-nostr.sh`) on a
 //! free loopback port with its own SQLite file.
 
+use std::collections::BTreeMap;
+
+use nostr::prelude::{Event, Filter, Keys, Kind, ToBech32};
+use sipstory_engine::model::Account;
+use sipstory_engine::ops::Operations;
 use tokio::process::Command;
 
 use super::{Server, free_port, installed};
@@ -57,4 +62,32 @@ impl Relay {
             server.stop().await;
         }
     }
+}
+
+/// The Accounts form for a Nostr account, as a user fills it in.
+pub fn form(secret: &str, relays: &[&str], min_ok: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("secret_key".to_owned(), secret.to_owned()),
+        ("relays".to_owned(), relays.join("\n")),
+        ("min_ok".to_owned(), min_ok.to_owned()),
+    ])
+}
+
+/// Connects the Nostr account of `keys` (given as an nsec) in Sipstory.
+pub async fn connect(ops: &Operations, keys: &Keys, relays: &[&str], min_ok: &str) -> Account {
+    let nsec = keys.secret_key().to_bech32().expect("an nsec");
+    ops.connect_account("nostr", form(&nsec, relays, min_ok))
+        .await
+        .expect("the Nostr account connects")
+}
+
+/// Every event of `kind` by `keys` on the relay at `url`, each id and signature checked.
+pub async fn events(url: &str, keys: &Keys, kind: Kind) -> Vec<Event> {
+    let filter = Filter::new().author(keys.public_key()).kind(kind);
+    let events =
+        sipstory_platforms::nostr::relay::query(url, filter).await.expect("the relay answers");
+    for event in &events {
+        event.verify().expect("a valid id and signature");
+    }
+    events
 }
