@@ -51,6 +51,7 @@ async fn thread_with_facets_and_images_is_published_read_back_and_deleted() {
     assert_eq!(account.handle, "alice.test");
     assert_eq!(account.settings["did"], alice.did.as_str());
     assert_eq!(account.settings["pds_url"], pds.url.as_str());
+    assert_eq!(account.settings["identifier"], "alice.test", "fills in the reconnect form");
 
     let png = t.dir.path().join("pixel.png");
     std::fs::write(&png, tiny_png()).unwrap();

@@ -282,10 +282,11 @@ impl Provider for BlueskyProvider {
         let mut secrets = session.secrets();
         secrets.insert(APP_PASSWORD.to_owned(), password.to_owned());
         Ok(Connected {
+            // `identifier` and `pds_url` fill in the reconnect form.
+            settings: json!({ "identifier": session.handle, "pds_url": pds, "did": session.did }),
             handle: session.handle,
             display_name,
             avatar_url: None,
-            settings: json!({ "pds_url": pds, "did": session.did }),
             secrets,
         })
     }
