@@ -2,7 +2,8 @@
 //! temp data folder, publishing to the loopback fake platform: connect an account, schedule a
 //! post that publishes and shows as published with its link, a platform error with Retry, an
 //! over-long post blocked with a clear message, and a draft that survives a restart while the
-//! platform is unreachable. Each scenario saves X11 screenshots under
+//! platform is unreachable. One connects a Bluesky account on a real local PDS through the
+//! Accounts screen (a refused app password shown next to its field) and publishes to it. Each scenario saves X11 screenshots under
 //! `<target>/e2e-screenshots/`. They run one at a time: they share one screen.
 
 mod app;
@@ -12,6 +13,8 @@ use std::time::Duration;
 use app::DesktopApp;
 use chrono::{Duration as Span, Timelike, Utc};
 use sipstory_tests::fake_platform::{FakePlatform, Fault};
+use sipstory_tests::harness::wait_for;
+use sipstory_tests::peers::pds::Pds;
 use tokio::sync::Mutex;
 
 static SCREEN: Mutex<()> = Mutex::const_new(());
@@ -152,5 +155,40 @@ async fn a_draft_written_offline_survives_a_restart() {
     app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Drafts']")).await;
     app.wait_text("Written on a plane").await;
     app.screenshot("drafts-after-restart").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bluesky_account_connects_on_the_accounts_screen_and_publishes() {
+    let _screen = SCREEN.lock().await;
+    let pds = Pds::start().await;
+    let gus = pds.create_account("gus.test").await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = DesktopApp::launch(dir.path()).await;
+    app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Accounts']")).await;
+    app.click_xpath("//button[@aria-label='Connect Bluesky']").await;
+    app.set_value(&app.field("Handle").await, &gus.handle).await;
+    app.set_value(&app.field("App password").await, "aaaa-bbbb-cccc-dddd").await;
+    app.set_value(&app.field("Server (PDS)").await, &pds.url).await;
+    let submit = "//form[contains(@class,'connect')]//button[@type='submit']";
+    app.click_xpath(submit).await;
+    app.wait_text("were rejected by 127.0.0.1").await;
+    let password = app.field("App password").await;
+    assert_eq!(password.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    app.screenshot("bluesky-refused").await;
+
+    app.set_value(&password, &gus.app_password).await;
+    app.click_xpath(submit).await;
+    app.wait_text("Connected").await;
+    app.screenshot("bluesky-connected").await;
+    compose(&app, "gus.test", "Hello Bluesky from the real window").await;
+    app.click_xpath("//button[normalize-space(.)='Publish now']").await;
+    let texts = wait_for("the post on the PDS", Duration::from_secs(60), || async {
+        let posts = pds.posts(&gus.did).await;
+        (!posts.is_empty()).then_some(posts)
+    })
+    .await;
+    assert_eq!(texts.len(), 1);
+    assert_eq!(texts[0]["value"]["text"], "Hello Bluesky from the real window");
     app.quit().await;
 }

@@ -83,9 +83,12 @@ impl Attempt<'_> {
         if self.expires_soon() {
             refreshed = true;
             if let Err(e) = self.refresh().await {
+                // Nothing was published: a refresh that did not go through is retried later.
                 return match e.kind {
                     ErrorKind::Auth => self.needs_reconnect(&e).await,
-                    _ => self.handle_error(&e).await,
+                    _ => {
+                        self.handle_error(&ProviderError { kind: ErrorKind::Transient, ..e }).await
+                    }
                 };
             }
         }

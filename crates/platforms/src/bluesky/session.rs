@@ -53,7 +53,8 @@ pub async fn create(
     xrpc::call(http, "create_session", request, true).await
 }
 
-/// Trades the refresh token for a new pair; the old refresh token stops working.
+/// Trades the refresh token for a new pair; the old refresh token stops working. Sent again
+/// when its answer is lost: a refused old token then falls back to a new session.
 pub async fn refresh(
     http: &PublishHttp,
     pds: &str,
@@ -63,7 +64,7 @@ pub async fn refresh(
         .inner()
         .post(xrpc::url(pds, "com.atproto.server.refreshSession"))
         .bearer_auth(refresh_jwt);
-    xrpc::call(http, "refresh_session", request, false).await
+    xrpc::call(http, "refresh_session", request, true).await
 }
 
 /// The `exp` claim of a JWT (the PDS signs its tokens; we only read when it expires).
