@@ -38,7 +38,8 @@ fn installed(name: &str) -> PathBuf {
     dir
 }
 
-/// A server process, killed when dropped.
+/// A server process in a process group of its own (a relay's workers included), all killed
+/// when dropped.
 pub struct Server {
     child: Child,
     port: u16,
@@ -51,7 +52,7 @@ impl Server {
         let stdout = if ready.is_some() { Stdio::piped() } else { Stdio::null() };
         let stderr = std::fs::File::create(log).expect("server log file");
         command.stdin(Stdio::null()).stdout(stdout).stderr(stderr);
-        command.kill_on_drop(true);
+        command.kill_on_drop(true).process_group(0);
         let mut child = command.spawn().expect("the peer server starts");
         let mut lines = child.stdout.take().map(|stdout| BufReader::new(stdout).lines());
         let deadline = tokio::time::Instant::now() + START_TIMEOUT;
@@ -94,7 +95,7 @@ impl Server {
     /// and waits until its port refuses connections (to test a peer that is down).
     pub async fn stop(&mut self) {
         if let Some(pid) = self.child.id() {
-            let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status().await;
+            let _ = Command::new("kill").args(["-TERM", "--", &format!("-{pid}")]).status().await;
         }
         if tokio::time::timeout(STOP_GRACE, self.child.wait()).await.is_err() {
             let _ = self.child.kill().await;
@@ -103,6 +104,16 @@ impl Server {
         while tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
             assert!(tokio::time::Instant::now() < deadline, "port {} still open", self.port);
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .status();
         }
     }
 }
