@@ -148,3 +148,5 @@ build_ui
 install_tauri_driver
 "$ROOT/scripts/peers/mastodon-mock.sh"
 "$ROOT/scripts/peers/schemathesis.sh"
+# 5. The real servers the Bluesky and Nostr provider tests publish to (cached installs).
+"$ROOT/scripts/peers/bluesky-nostr.sh"

@@ -1,6 +1,6 @@
 //! The provider for the loopback fake platform: a real HTTP provider built on the engine's
 //! shared publish mechanism (bearer token, media upload, posts with replies, refresh with
-//! rotation, listing recent posts), registered under the platform id `loopback`.
+//! rotation and the new token's expiry, listing recent posts), registered under the platform id `loopback`.
 
 use std::collections::BTreeMap;
 
@@ -12,8 +12,9 @@ use serde_json::json;
 use sipstory_engine::model::ItemResult;
 use sipstory_engine::provider::http::{GenericErrorBody, file_part};
 use sipstory_engine::provider::{
-    ConnectMethod, Connected, ConnectionSpec, CredentialField, ErrorKind, OutgoingItem,
-    OutgoingMedia, PlatformInfo, Provider, ProviderError, PublishContext, PublishHttp, RemotePost,
+    ConnectMethod, Connected, ConnectionSpec, CredentialField, Credentials, ErrorKind,
+    OutgoingItem, OutgoingMedia, PlatformInfo, Provider, ProviderError, PublishContext,
+    PublishHttp, RemotePost,
 };
 use sipstory_engine::validation::{MediaRules, PlatformRules, TextCounting, ThreadSupport};
 
@@ -102,6 +103,7 @@ struct Uploaded {
 struct Tokens {
     access_token: String,
     refresh_token: String,
+    expires_in: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -245,10 +247,15 @@ impl Provider for LoopbackProvider {
             .json("refresh", request, false, &GenericErrorBody)
             .await
             .map_err(|e| ProviderError { kind: ErrorKind::Auth, ..e })?;
-        cx.credentials.update(BTreeMap::from([
+        let mut rotated = BTreeMap::from([
             ("access_token".to_owned(), tokens.access_token),
             ("refresh_token".to_owned(), tokens.refresh_token),
-        ]))
+        ]);
+        if let Some(secs) = tokens.expires_in {
+            let at = Utc::now() + chrono::Duration::seconds(secs);
+            rotated.insert(Credentials::EXPIRES_AT.to_owned(), at.to_rfc3339());
+        }
+        cx.credentials.update(rotated)
     }
 
     async fn recent_posts(

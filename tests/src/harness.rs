@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use sipstory_engine::model::Account;
+use sipstory_engine::model::{Account, Post, PostStatus, TargetState, ThreadItem};
 use sipstory_engine::notify::DesktopNotifier;
-use sipstory_engine::ops::Operations;
-use sipstory_engine::provider::{Provider, ProviderRegistry};
+use sipstory_engine::ops::{Operations, PostInput, Schedule, TargetInputDto};
+use sipstory_engine::provider::Provider;
 use sipstory_engine::scheduler::SchedulerHandle;
 use sipstory_engine::secrets::KeyringSecrets;
 use sipstory_engine::{Engine, EngineConfig};
@@ -49,8 +49,8 @@ pub fn fast_config(data_dir: &Path) -> EngineConfig {
     }
 }
 
-/// Opens an engine on `data_dir` with the loopback provider, the OS keychain under `service`
-/// and desktop notifications.
+/// Opens an engine on `data_dir` with the platform providers of this build plus the loopback
+/// provider, the OS keychain under `service` and desktop notifications.
 pub fn open_engine(config: EngineConfig, service: &str, concurrency: usize) -> Engine {
     open_engine_with(
         config,
@@ -59,14 +59,15 @@ pub fn open_engine(config: EngineConfig, service: &str, concurrency: usize) -> E
     )
 }
 
-/// Opens an engine on `data_dir` with `providers`, the OS keychain under `service` and desktop
-/// notifications.
+/// Opens an engine on `data_dir` with every platform provider of the app, plus (or instead of
+/// the app's own, for the same platform) `providers`, the OS keychain under `service` and
+/// desktop notifications.
 pub fn open_engine_with(
     config: EngineConfig,
     service: &str,
     providers: impl IntoIterator<Item = Arc<dyn Provider>>,
 ) -> Engine {
-    let mut registry = ProviderRegistry::new();
+    let mut registry = sipstory_platforms::registry();
     for provider in providers {
         registry.register(provider);
     }
@@ -159,6 +160,52 @@ where
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// A thread item with text only.
+pub fn item(text: &str) -> ThreadItem {
+    ThreadItem { text: text.into(), ..Default::default() }
+}
+
+/// A post to publish now on `account_ids`, sharing `items`.
+pub fn post_now(account_ids: &[&str], items: Vec<ThreadItem>) -> PostInput {
+    PostInput {
+        items,
+        tags: vec![],
+        targets: account_ids
+            .iter()
+            .map(|id| TargetInputDto {
+                account_id: (*id).into(),
+                custom_items: None,
+                settings: serde_json::Value::Null,
+            })
+            .collect(),
+        schedule: Schedule::Now,
+        time_zone: None,
+    }
+}
+
+/// Waits until post `id` has `status`.
+pub async fn wait_status(
+    ops: &Operations,
+    id: &str,
+    status: PostStatus,
+    timeout: Duration,
+) -> Post {
+    wait_for(&format!("post {id} to be {status:?}"), timeout, || async {
+        ops.post(id).ok().filter(|p| p.status == status)
+    })
+    .await
+}
+
+/// Waits until the first target of post `id` failed an attempt and waits for a retry.
+pub async fn wait_retry(ops: &Operations, id: &str, timeout: Duration) {
+    wait_for(&format!("post {id} to wait for a retry"), timeout, || async {
+        let post = ops.post(id).ok()?;
+        let target = &post.targets[0];
+        (target.state == TargetState::Scheduled && target.last_error.is_some()).then_some(())
+    })
+    .await
 }
 
 /// A valid 1×1 RGBA PNG (checksums included).

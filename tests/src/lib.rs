@@ -1,4 +1,5 @@
-//! Sipstory's integration test harness: fakes the engine's tests run against.
+//! Sipstory's integration test harness: fakes the engine's tests run against, and the real
+//! servers (`peers`) the platform providers are proven against.
 
 pub mod fake_platform;
 pub mod fake_provider;
@@ -7,4 +8,5 @@ pub mod mastodon_mock;
 pub mod oauth_fake;
 pub mod oauth_provider;
 pub mod openapi_contract;
+pub mod peers;
 pub mod recording_proxy;

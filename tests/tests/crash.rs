@@ -1,21 +1,25 @@
-//! The crash test: an engine in a child process publishes 200 posts (some of them threads) to
+//! The crash tests: an engine in a child process publishes 200 posts (some of them threads) to
 //! the loopback fake and is killed with SIGKILL at random moments, again and again, then left
 //! to finish. The fake's record must show every item exactly once: nothing lost, nothing
-//! doubled, threads intact.
+//! doubled, threads intact. The same with a real Bluesky PDS and a real Nostr relay.
 
 use std::collections::BTreeSet;
 use std::process::{Child, Command};
 use std::time::Duration;
 
 use chrono::Utc;
+use nostr::prelude::{Keys, Kind};
 use rand::Rng;
 use sipstory_engine::model::{PostStatus, ThreadItem};
 use sipstory_engine::ops::{PostInput, Schedule, TargetInputDto};
-use sipstory_engine::store::PostFilter;
+use sipstory_engine::store::{LogFilter, PostFilter};
 use sipstory_tests::fake_platform::FakePlatform;
 use sipstory_tests::harness::{
-    connect_account, fast_config, open_engine, require_desktop_session, unique_service,
+    connect_account, fast_config, item, open_engine, post_now, require_desktop_session,
+    unique_service, wait_for,
 };
+use sipstory_tests::peers::pds::Pds;
+use sipstory_tests::peers::relay::{self, Relay};
 
 const POSTS: usize = 200;
 const KILLS: usize = 25;
@@ -146,4 +150,113 @@ async fn killed_engine_never_loses_or_doubles_a_post() {
 fn sigterm(child: &Child) {
     let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
     assert!(status.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_engine_never_doubles_on_bluesky_or_nostr() {
+    require_desktop_session();
+    const REAL_POSTS: usize = 20;
+    const REAL_KILLS: usize = 8;
+    let pds = Pds::start().await;
+    let relay = Relay::start().await;
+    let fay = pds.create_account("fay.test").await;
+    let keys = Keys::generate();
+    let dir = tempfile::tempdir().unwrap();
+    let service = unique_service();
+
+    let mut expected = Vec::new();
+    {
+        let engine = open_engine(fast_config(dir.path()), &service, 4);
+        let ops = engine.ops();
+        let bluesky = pds.connect(&ops, &fay).await;
+        let nostr = relay::connect(&ops, &keys, &[&relay.url], "").await;
+        let start = Utc::now() + chrono::Duration::milliseconds(500);
+        for i in 0..REAL_POSTS {
+            let items: Vec<ThreadItem> = if i % 4 == 0 {
+                vec![
+                    item(&format!("real crash {i} part 1/2")),
+                    item(&format!("real crash {i} part 2/2")),
+                ]
+            } else {
+                vec![item(&format!("real crash {i}"))]
+            };
+            expected.extend(items.iter().map(|item| item.text.clone()));
+            let mut input = post_now(&[&bluesky.id, &nostr.id], items);
+            input.schedule =
+                Schedule::At { at: start + chrono::Duration::milliseconds(300 * i as i64) };
+            ops.create_post(input).expect("post scheduled");
+        }
+    }
+    expected.sort();
+
+    let bluesky_texts = || async {
+        let mut texts: Vec<String> = pds
+            .posts(&fay.did)
+            .await
+            .iter()
+            .map(|r| r["value"]["text"].as_str().unwrap().to_owned())
+            .collect();
+        texts.sort();
+        texts
+    };
+    let nostr_texts = || async {
+        let mut texts: Vec<String> = relay::events(&relay.url, &keys, Kind::TextNote)
+            .await
+            .into_iter()
+            .map(|e| e.content)
+            .collect();
+        texts.sort();
+        texts
+    };
+
+    // Posts come due over 6 s; the kills happen within about 5 s of it.
+    let mut killed_with_work_left = 0;
+    for _ in 0..REAL_KILLS {
+        let mut child = spawn_child(dir.path(), &service);
+        let run = rand::rng().random_range(150..900);
+        tokio::time::sleep(Duration::from_millis(run)).await;
+        child.kill().expect("SIGKILL");
+        child.wait().unwrap();
+        if bluesky_texts().await.len() < expected.len()
+            || nostr_texts().await.len() < expected.len()
+        {
+            killed_with_work_left += 1;
+        }
+    }
+    assert!(killed_with_work_left >= 4, "only {killed_with_work_left} kills left work to finish");
+
+    // The running child holds the data folder: its progress is read from the database.
+    let mut child = spawn_child(dir.path(), &service);
+    let db = rusqlite::Connection::open_with_flags(
+        dir.path().join("sipstory.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    wait_for("every target published", Duration::from_secs(120), || async {
+        let left: i64 = db
+            .query_row("SELECT count(*) FROM targets WHERE state != 'published'", [], |r| r.get(0))
+            .ok()?;
+        (left == 0).then_some(())
+    })
+    .await;
+    sigterm(&child);
+    child.wait().unwrap();
+    assert_eq!(bluesky_texts().await, expected, "every item once on Bluesky");
+    assert_eq!(nostr_texts().await, expected, "every item once on Nostr");
+
+    let engine = open_engine(fast_config(dir.path()), &service, 4);
+    let ops = engine.ops();
+    let posts = ops.posts(&PostFilter::default()).unwrap();
+    assert_eq!(posts.len(), REAL_POSTS);
+    assert!(posts.iter().all(|p| p.status == PostStatus::Published));
+    let log = ops.activity(&LogFilter { limit: Some(10_000), ..Default::default() }).unwrap();
+    let reconciles = log.iter().filter(|e| e.action == "list_recent").count();
+    println!(
+        "real-server crash test: {REAL_KILLS} kills ({killed_with_work_left} with work left), {} items once on each of Bluesky and Nostr, {reconciles} \
+         recent-posts reads while reconciling",
+        expected.len()
+    );
+    for account in ops.accounts().unwrap() {
+        ops.remove_account(&account.id).unwrap();
+    }
 }

@@ -6,36 +6,19 @@ use std::time::Duration;
 
 use sipstory_engine::model::{AccountStatus, Post, PostStatus, TargetState, ThreadItem};
 use sipstory_engine::notify::NoticeKind;
-use sipstory_engine::ops::{Operations, PostInput, Schedule, TargetInputDto};
+use sipstory_engine::ops::{Operations, PostInput, TargetInputDto};
 use sipstory_engine::provider::Credentials;
 use sipstory_tests::fake_platform::{FakePlatform, Fault, FaultScope};
-use sipstory_tests::harness::{TestEngine, wait_for};
+use sipstory_tests::harness::{TestEngine, item, post_now, wait_for};
 
 const WAIT: Duration = Duration::from_secs(20);
 
-fn item(text: &str) -> ThreadItem {
-    ThreadItem { text: text.into(), ..Default::default() }
-}
-
 fn now_post(account_id: &str, items: Vec<ThreadItem>) -> PostInput {
-    PostInput {
-        items,
-        tags: vec![],
-        targets: vec![TargetInputDto {
-            account_id: account_id.into(),
-            custom_items: None,
-            settings: serde_json::Value::Null,
-        }],
-        schedule: Schedule::Now,
-        time_zone: None,
-    }
+    post_now(&[account_id], items)
 }
 
 async fn wait_status(ops: &Operations, id: &str, status: PostStatus) -> Post {
-    wait_for(&format!("post {id} to be {status:?}"), WAIT, || async {
-        ops.post(id).ok().filter(|p| p.status == status)
-    })
-    .await
+    sipstory_tests::harness::wait_status(ops, id, status, WAIT).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,6 +93,27 @@ async fn expired_token_is_refreshed_and_rotation_saved() {
         "the rotated refresh token is kept"
     );
     assert_eq!(fake.posts().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_about_to_expire_is_refreshed_before_publishing() {
+    let fake = FakePlatform::start().await;
+    let t = TestEngine::start();
+    let account = t.connect(&fake, "erin").await;
+    let credentials = t.engine.core().credentials(&account.id);
+    let soon = chrono::Utc::now() + chrono::Duration::seconds(60);
+    credentials.update([(Credentials::EXPIRES_AT.to_owned(), soon.to_rfc3339())].into()).unwrap();
+    let id = t.ops.create_post(now_post(&account.id, vec![item("fresh token")])).unwrap().post.id;
+    wait_status(&t.ops, &id, PostStatus::Published).await;
+    assert_eq!(fake.request_count("/oauth/token"), 1, "refreshed ahead of expiry");
+    assert_eq!(fake.request_count("/api/posts"), 1, "no request was sent with the old token");
+    let stored = Credentials::new(t.engine.core().secrets.clone(), &account.id);
+    let expires = stored.expires_at().unwrap().expect("the new expiry is stored");
+    assert!(expires > soon, "the refreshed token's expiry replaces the old one");
+    // Far from expiry now: the next post goes out without refreshing.
+    let id = t.ops.create_post(now_post(&account.id, vec![item("no refresh")])).unwrap().post.id;
+    wait_status(&t.ops, &id, PostStatus::Published).await;
+    assert_eq!(fake.request_count("/oauth/token"), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -42,12 +42,14 @@ impl Driver {
             .spawn()
             .expect("tauri-driver starts");
         let address = format!("127.0.0.1:{port}");
+        let driver = Self { url: format!("http://{address}"), process };
         for _ in 0..200 {
             if std::net::TcpStream::connect(&address).is_ok() {
-                return Self { url: format!("http://{address}"), process };
+                return driver;
             }
             std::thread::sleep(Duration::from_millis(25));
         }
+        drop(driver);
         panic!("tauri-driver never listened on {address}");
     }
 

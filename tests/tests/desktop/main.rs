@@ -3,9 +3,10 @@
 //! post that publishes, shows as published with its link and whose notification opens it when
 //! clicked; a platform error with Retry; an over-long post blocked with a clear message; a draft
 //! that survives a restart while the platform is unreachable; a post dragged to another day on
-//! the calendar, checked in the database; and the tray's menu opening the composer. Each
-//! scenario saves X11 screenshots under `<target>/e2e-screenshots/`. They run one at a time:
-//! they share one screen.
+//! the calendar, checked in the database; the tray's menu opening the composer; and a Bluesky
+//! account connected on a real local PDS through the Accounts screen (a refused app password
+//! shown next to its field) that publishes to it. Each scenario saves X11 screenshots under
+//! `<target>/e2e-screenshots/`. They run one at a time: they share one screen.
 
 mod app;
 mod driver;
@@ -16,6 +17,8 @@ use std::time::Duration;
 use app::DesktopApp;
 use chrono::{Datelike, Duration as Span, Timelike, Utc, Weekday};
 use sipstory_tests::fake_platform::{FakePlatform, Fault};
+use sipstory_tests::harness::wait_for;
+use sipstory_tests::peers::pds::Pds;
 use tokio::sync::Mutex;
 
 static SCREEN: Mutex<()> = Mutex::const_new(());
@@ -231,5 +234,40 @@ async fn the_tray_menu_opens_and_new_post_opens_the_composer() {
     app.xpath("//textarea[@placeholder='What do you want to share?']").await;
     app.wait_text("New post").await;
     app.screenshot("tray-new-post").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bluesky_account_connects_on_the_accounts_screen_and_publishes() {
+    let _screen = SCREEN.lock().await;
+    let pds = Pds::start().await;
+    let gus = pds.create_account("gus.test").await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = DesktopApp::launch(dir.path()).await;
+    app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Accounts']")).await;
+    app.click_xpath("//button[@aria-label='Connect Bluesky']").await;
+    app.set_value(&app.field("Handle").await, &gus.handle).await;
+    app.set_value(&app.field("App password").await, "aaaa-bbbb-cccc-dddd").await;
+    app.set_value(&app.field("Server (PDS)").await, &pds.url).await;
+    let submit = "//form[contains(@class,'connect')]//button[@type='submit']";
+    app.click_xpath(submit).await;
+    app.wait_text("were rejected by 127.0.0.1").await;
+    let password = app.field("App password").await;
+    assert_eq!(password.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    app.screenshot("bluesky-refused").await;
+
+    app.set_value(&password, &gus.app_password).await;
+    app.click_xpath(submit).await;
+    app.wait_text("Connected").await;
+    app.screenshot("bluesky-connected").await;
+    compose(&app, "gus.test", "Hello Bluesky from the real window").await;
+    app.click_xpath("//button[normalize-space(.)='Publish now']").await;
+    let texts = wait_for("the post on the PDS", Duration::from_secs(60), || async {
+        let posts = pds.posts(&gus.did).await;
+        (!posts.is_empty()).then_some(posts)
+    })
+    .await;
+    assert_eq!(texts.len(), 1);
+    assert_eq!(texts[0]["value"]["text"], "Hello Bluesky from the real window");
     app.quit().await;
 }

@@ -1,6 +1,7 @@
 // The accounts screen against faked shell commands: the list with status pills and actions,
 // the platform grid, a connect form generated from the platform's fields with errors next to
-// their field or on top, removing after confirming, and the time-slot editor.
+// their field or on top, a reconnect form filled in from the account, removing after
+// confirming, and the time-slot editor.
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BLUESKY, THREADS, account, settings } from '../composer/fixtures';
@@ -62,6 +63,25 @@ describe('AccountsView', () => {
     expect(calls.find((c) => c.cmd === 'connect_account')!.args).toEqual({
       platform: 'bluesky',
       fields: { handle: 'dave.bsky.social', access_token: 'nope' },
+    });
+  });
+
+  it('reconnects with the kept settings filled in and the secret typed again', async () => {
+    const carol = account({ id: 'acc-2', handle: 'carol.bsky.social', display_name: 'Carol', status: 'needs_reconnect', settings: { handle: 'carol.bsky.social' } });
+    fake({ accounts: () => [carol], connect_account: () => ({ ...carol, status: 'connected' }) });
+    render(AccountsView);
+    const row = (await screen.findByText('Carol')).closest('li')!;
+    await fireEvent.click(within(row).getByRole('button', { name: 'Reconnect' }));
+    const form = screen.getByRole('form', { name: 'Reconnect carol.bsky.social on Bluesky' });
+    expect(within(form).getByLabelText(/Handle/)).toHaveValue('carol.bsky.social');
+    const password = within(form).getByLabelText(/App password/);
+    expect(password).toHaveValue('');
+    await fireEvent.input(password, { target: { value: 'new-app-password' } });
+    await fireEvent.click(within(form).getByRole('button', { name: 'Reconnect' }));
+    await waitFor(() => expect(calls.some((c) => c.cmd === 'connect_account')).toBe(true));
+    expect(calls.find((c) => c.cmd === 'connect_account')!.args).toEqual({
+      platform: 'bluesky',
+      fields: { handle: 'carol.bsky.social', access_token: 'new-app-password' },
     });
   });
 

@@ -1,7 +1,7 @@
 // Unit tests of the accounts screen's pure logic.
 import { describe, expect, it } from 'vitest';
 import { account } from '../composer/fixtures';
-import { addSlots, connectErrors, formatMinute, parseTime, slotsByDay, sortSlots, statusPills } from './logic';
+import { addSlots, connectErrors, formatMinute, parseTime, reconnectValues, slotsByDay, sortSlots, statusPills } from './logic';
 
 describe('accounts logic', () => {
   it('shows the status and the pause as pills', () => {
@@ -40,5 +40,13 @@ describe('accounts logic', () => {
     expect(connectErrors({ code: 'keychain_unavailable', message: 'Locked.', field: null }, keys)).toEqual({ fields: {}, top: 'Locked.' });
     expect(connectErrors({ code: 'platform_error', message: 'Odd.', field: 'fields.other' }, keys).top).toBe('Odd.');
     expect(connectErrors(null, keys)).toEqual({ fields: {}, top: null });
+  });
+
+  it('fills a reconnect form with the kept settings, never secrets', () => {
+    const field = (key: string, secret = false) => ({ key, label: key, secret, required: false, placeholder: null, help: null });
+    const fields = [field('relays'), field('min_ok'), field('secret_key', true), field('pds_url')];
+    const nostr = account({ settings: { relays: ['wss://a/', 'wss://b/'], min_ok: 2, secret_key: 'leaked?' } });
+    expect(reconnectValues(nostr, fields)).toEqual({ relays: 'wss://a/\nwss://b/', min_ok: '2' });
+    expect(reconnectValues(null, fields)).toEqual({});
   });
 });

@@ -1,6 +1,7 @@
 // The accounts screen's pure logic: an account's status as a pill, posting time slots as the
-// editor shows them, and a connect error split between its field and the form.
-import type { Account, OpsError, PlatformSummary } from '../lib/types';
+// editor shows them, a connect error split between its field and the form, whether a platform
+// signs in through the browser, and a reconnect form filled in from the account.
+import type { Account, CredentialField, OpsError, PlatformSummary } from '../lib/types';
 
 export type PillKind = 'connected' | 'needs_reconnect' | 'disabled' | 'paused';
 
@@ -84,4 +85,18 @@ export function connectErrors(error: OpsError | null, keys: string[]): { fields:
 export function signsInWithBrowser(platform: PlatformSummary): boolean {
   const method = platform.connection?.method;
   return method === 'o_auth2_pkce' || method === 'byo_o_auth2';
+}
+
+/** The form of an account being reconnected, filled in with what Sipstory keeps of it: each
+ * non-secret field from the account's settings under the same key (a list one item a line).
+ * Secrets are never filled in: the user types them again. */
+export function reconnectValues(account: Account | null, fields: CredentialField[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (!account) return values;
+  for (const field of fields) {
+    const kept = account.settings[field.key];
+    if (field.secret || kept === undefined || kept === null) continue;
+    values[field.key] = Array.isArray(kept) ? kept.join('\n') : String(kept);
+  }
+  return values;
 }

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use chrono::{DateTime, Utc};
+
 use crate::secrets::{SecretError, SecretStore};
 
 use super::{ErrorKind, ProviderError};
@@ -15,6 +17,10 @@ pub struct Credentials {
 }
 
 impl Credentials {
+    /// The secret a provider keeps its access token's expiry under (RFC 3339), saved in the
+    /// same keychain write as the token; the publisher refreshes ahead of it.
+    pub const EXPIRES_AT: &str = "expires_at";
+
     pub fn new(store: Arc<dyn SecretStore>, account_id: impl Into<String>) -> Self {
         Self { store, account_id: account_id.into(), cache: Mutex::new(None) }
     }
@@ -77,6 +83,14 @@ impl Credentials {
 
     pub fn get(&self, name: &str) -> Result<Option<String>, ProviderError> {
         Ok(self.load().map_err(keychain_error)?.remove(name))
+    }
+
+    /// When the access token expires, if the provider recorded it under [`Self::EXPIRES_AT`].
+    pub fn expires_at(&self) -> Result<Option<DateTime<Utc>>, ProviderError> {
+        Ok(self
+            .get(Self::EXPIRES_AT)?
+            .and_then(|at| DateTime::parse_from_rfc3339(&at).ok())
+            .map(|at| at.with_timezone(&Utc)))
     }
 }
 

@@ -162,13 +162,19 @@ impl PublishHttp {
         duration_ms: u64,
         error: Option<String>,
     ) {
-        self.exchanges.lock().expect("exchange log poisoned").push(Exchange {
+        self.record_exchange(Exchange {
             action: action.to_owned(),
             endpoint,
             http_status,
             duration_ms,
             error,
         });
+    }
+
+    /// Records an exchange made over another transport (a Nostr relay's websocket) so the
+    /// publish log shows it like an HTTP request.
+    pub fn record_exchange(&self, exchange: Exchange) {
+        self.exchanges.lock().expect("exchange log poisoned").push(exchange);
     }
 }
 

@@ -19,6 +19,9 @@ use crate::provider::{
 use crate::store::{Job, LogEntry, TargetUpdate};
 use crate::validation::{TargetDraft, validate_target};
 
+/// How long before its access token expires an account's credentials are refreshed.
+const REFRESH_AHEAD: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
 /// Loads a leased target ahead of its due time, so firing it costs no read.
 pub fn load(core: &Core, target_id: &str) -> Option<Job> {
     core.store
@@ -84,6 +87,18 @@ impl Attempt<'_> {
             return Ok(());
         }
         let mut refreshed = false;
+        if self.expires_soon() {
+            refreshed = true;
+            if let Err(e) = self.refresh().await {
+                // Nothing was published: a refresh that did not go through is retried later.
+                return match e.kind {
+                    ErrorKind::Auth => self.needs_reconnect(&e).await,
+                    _ => {
+                        self.handle_error(&ProviderError { kind: ErrorKind::Transient, ..e }).await
+                    }
+                };
+            }
+        }
         let mut position = self.next_position();
         while (position as usize) < self.job.items.len() {
             if self.waits_for_delay(position).await? {
@@ -310,6 +325,14 @@ impl Attempt<'_> {
                 Ok(false)
             }
         }
+    }
+
+    /// Whether the account's access token expires within [`REFRESH_AHEAD`] (providers that
+    /// know the expiry record it in the credentials): refreshing first saves a refused
+    /// request.
+    fn expires_soon(&self) -> bool {
+        let ahead = chrono::Duration::from_std(REFRESH_AHEAD).unwrap_or_default();
+        matches!(self.cx.credentials.expires_at(), Ok(Some(at)) if at <= Utc::now() + ahead)
     }
 
     async fn refresh(&self) -> Result<(), ProviderError> {
