@@ -158,7 +158,10 @@ impl Core {
     /// when the setting allows.
     pub async fn announce(self: &Arc<Self>, notice: Notice) {
         let at = Utc::now();
-        if let Some((event, payload)) = crate::webhooks::event_for(self, &notice) {
+        // Describing the event reads the post: only worth it when a webhook may want it.
+        if self.store.has_webhooks().unwrap_or(true)
+            && let Some((event, payload)) = crate::webhooks::event_for(self, &notice)
+        {
             self.webhook_event(event, &payload);
         }
         let record = notice.clone();

@@ -109,6 +109,11 @@ impl Scheduler {
             return Vec::new();
         }
         let horizon = Utc::now() + self.core.config.prefetch;
+        // A read first: the claim's write transaction only when something is due, so the many
+        // wake-ups of a burst (one per finished publish) do not queue for the write lock.
+        if !self.core.store.next_due().is_ok_and(|due| due.is_some_and(|at| at <= horizon)) {
+            return Vec::new();
+        }
         self.core
             .store
             .claim_due(horizon, self.core.config.claim_batch, &self.owner)

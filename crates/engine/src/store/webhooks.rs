@@ -53,6 +53,11 @@ impl Store {
         Ok(())
     }
 
+    /// Whether any webhook is configured (so events are worth describing).
+    pub fn has_webhooks(&self) -> Result<bool> {
+        Ok(self.conn().query_row("SELECT EXISTS (SELECT 1 FROM webhooks)", [], |r| r.get(0))?)
+    }
+
     pub fn webhooks(&self) -> Result<Vec<Webhook>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
