@@ -16,7 +16,7 @@ use crate::ops::Operations;
 use crate::provider::{Credentials, ProviderRegistry};
 use crate::scheduler::SchedulerHandle;
 use crate::secrets::SecretStore;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, Tx};
 
 /// Tunables of the scheduler and publisher; the defaults suit a desktop app.
 #[derive(Debug, Clone)]
@@ -157,40 +157,54 @@ impl Core {
     /// Records a notification (and the webhook event it means) and shows it on the desktop
     /// when the setting allows.
     pub async fn announce(self: &Arc<Self>, notice: Notice) {
+        if let Err(e) = self.announce_with(notice, |_| Ok(())).await {
+            tracing::error!(error = %e, "could not store a notification");
+        }
+    }
+
+    /// As [`Core::announce`], committing `change` (what the notification is about) in the same
+    /// transaction: nothing is announced unless the change is on disk.
+    pub async fn announce_with(
+        self: &Arc<Self>,
+        notice: Notice,
+        change: impl FnOnce(&Tx<'_>) -> Result<(), StoreError> + Send + 'static,
+    ) -> Result<(), StoreError> {
         let at = Utc::now();
+        let record = notice.clone();
+        let id = self
+            .store
+            .write_together(move |w| {
+                change(w)?;
+                w.insert_notification(&record, at)
+            })
+            .await?;
         // Describing the event reads the post: only worth it when a webhook may want it.
         if self.store.has_webhooks().unwrap_or(true)
             && let Some((event, payload)) = crate::webhooks::event_for(self, &notice)
         {
             self.webhook_event(event, &payload);
         }
-        let record = notice.clone();
-        match self.store.write_together(move |w| w.insert_notification(&record, at)).await {
-            Ok(id) => {
-                let stored = crate::store::StoredNotification {
-                    id,
-                    created_at: at,
-                    kind: notice.kind,
-                    title: notice.title.clone(),
-                    body: notice.body.clone(),
-                    post_id: notice.post_id.clone(),
-                    account_id: notice.account_id.clone(),
-                    link: notice.link.clone(),
-                    read: false,
-                };
-                let _ = self.events.send(EngineEvent::Notified(stored));
-            }
-            Err(e) => tracing::error!(error = %e, "could not store a notification"),
-        }
+        let stored = crate::store::StoredNotification {
+            id,
+            created_at: at,
+            kind: notice.kind,
+            title: notice.title.clone(),
+            body: notice.body.clone(),
+            post_id: notice.post_id.clone(),
+            account_id: notice.account_id.clone(),
+            link: notice.link.clone(),
+            read: false,
+        };
+        let _ = self.events.send(EngineEvent::Notified(stored));
         let enabled = self.store.settings().map(|s| s.notifications_enabled).unwrap_or(true);
-        if !enabled {
-            return;
+        if enabled {
+            let notifier = self.notifier.clone();
+            let shown = tokio::task::spawn_blocking(move || notifier.show(&notice)).await;
+            if let Ok(Err(e)) = shown {
+                tracing::warn!(error = %e, "desktop notification not shown");
+            }
         }
-        let notifier = self.notifier.clone();
-        let shown = tokio::task::spawn_blocking(move || notifier.show(&notice)).await;
-        if let Ok(Err(e)) = shown {
-            tracing::warn!(error = %e, "desktop notification not shown");
-        }
+        Ok(())
     }
 }
 

@@ -30,6 +30,11 @@ impl Credentials {
         format!("account:{account_id}")
     }
 
+    /// Whether the secrets were read already (reading them again costs nothing).
+    pub fn is_loaded(&self) -> bool {
+        self.cache.lock().expect("credentials cache poisoned").is_some()
+    }
+
     /// Reads every secret of the account.
     pub fn load(&self) -> Result<BTreeMap<String, String>, SecretError> {
         let mut cache = self.cache.lock().expect("credentials cache poisoned");

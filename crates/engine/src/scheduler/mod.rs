@@ -19,10 +19,13 @@ use tokio::task::JoinSet;
 
 use crate::engine::Core;
 use crate::notify::{Notice, NoticeKind};
-use crate::store::Claimed;
+use crate::store::{Claimed, Job};
 
 pub use reconcile::same_text;
 pub(crate) use request_log::{LogTarget, log_entries};
+
+/// How long the scheduler waits before claiming again after the store refused a claim.
+const CLAIM_RETRY: chrono::Duration = chrono::Duration::seconds(1);
 
 /// Controls a running scheduler.
 pub struct SchedulerHandle {
@@ -80,21 +83,28 @@ impl Scheduler {
                 );
                 self.check_missed().await;
             }
-            let claimed = self.claim();
-            let full = claimed.len() as u32 >= self.core.config.claim_batch;
-            if !claimed.is_empty() {
-                self.core.views_changed();
-            }
-            for job in claimed {
-                self.start(job);
+            let mut next = self.next_due();
+            let horizon = Utc::now() + self.core.config.prefetch;
+            if next.is_some_and(|at| at <= horizon) {
+                match self.core.store.claim_due(horizon, self.core.config.claim_batch, &self.owner)
+                {
+                    Ok(claimed) => {
+                        let full = claimed.len() as u32 >= self.core.config.claim_batch;
+                        self.start_all(claimed);
+                        if full {
+                            continue;
+                        }
+                        next = self.next_due();
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not claim due posts");
+                        next = Some(horizon + CLAIM_RETRY);
+                    }
+                }
             }
             while self.running.try_join_next().is_some() {}
-            if full {
-                continue;
-            }
-            let sleep = self.time_to_next_due();
             tokio::select! {
-                _ = tokio::time::sleep(sleep) => {}
+                _ = tokio::time::sleep(self.sleep_until(next)) => {}
                 _ = self.core.wake.notified() => {}
                 Some(_) = self.running.join_next(), if !self.running.is_empty() => {}
                 _ = stopped.changed() => break,
@@ -103,50 +113,70 @@ impl Scheduler {
         self.drain().await;
     }
 
-    fn claim(&self) -> Vec<Claimed> {
-        let paused = self.core.store.settings().map(|s| s.publishing_paused).unwrap_or(false);
-        if paused {
-            return Vec::new();
+    /// When the earliest target is due; `None` when nothing is, or publishing is paused (the
+    /// scheduler then sleeps until something changes).
+    fn next_due(&self) -> Option<chrono::DateTime<Utc>> {
+        if self.core.store.settings().is_ok_and(|s| s.publishing_paused) {
+            return None;
         }
-        let horizon = Utc::now() + self.core.config.prefetch;
-        // A read first: the claim's write transaction only when something is due, so the many
-        // wake-ups of a burst (one per finished publish) do not queue for the write lock.
-        if !self.core.store.next_due().is_ok_and(|due| due.is_some_and(|at| at <= horizon)) {
-            return Vec::new();
-        }
-        self.core
-            .store
-            .claim_due(horizon, self.core.config.claim_batch, &self.owner)
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "could not claim due posts");
-                Vec::new()
-            })
+        self.core.store.next_due().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "could not read the queue");
+            None
+        })
     }
 
     /// How long to sleep: until the earliest target comes within the prefetch window (it is
     /// then claimed ahead and fired on time), at most the idle check.
-    fn time_to_next_due(&self) -> Duration {
+    fn sleep_until(&self, next_due: Option<chrono::DateTime<Utc>>) -> Duration {
         let config = &self.core.config;
-        let idle = config.idle_check;
-        match self.core.store.next_due() {
-            Ok(Some(at)) => (at - Utc::now())
+        next_due.map_or(config.idle_check, |at| {
+            (at - Utc::now())
                 .to_std()
                 .unwrap_or(Duration::ZERO)
                 .saturating_sub(config.prefetch)
-                .min(idle),
-            Ok(None) => idle,
-            Err(e) => {
-                tracing::error!(error = %e, "could not read the queue");
-                idle
-            }
+                .min(config.idle_check)
+        })
+    }
+
+    /// Loads the claimed targets (during the prefetch), reads their accounts' secrets ahead,
+    /// and starts each.
+    fn start_all(&mut self, claimed: Vec<Claimed>) {
+        if claimed.is_empty() {
+            return;
+        }
+        self.core.views_changed();
+        let jobs: Vec<(Claimed, Job)> = claimed
+            .into_iter()
+            .filter_map(|c| publisher::load(&self.core, &c.target_id).map(|job| (c, job)))
+            .collect();
+        self.read_secrets_ahead(jobs.iter().map(|(_, job)| job.account.id.as_str()));
+        for (claimed, job) in jobs {
+            self.start(claimed, job);
         }
     }
 
-    /// Loads the claimed target now (during the prefetch) and fires it at its due time.
-    fn start(&mut self, claimed: Claimed) {
-        let Some(job) = publisher::load(&self.core, &claimed.target_id) else {
-            return;
-        };
+    /// Reads the secrets of the accounts about to publish from the keychain now, during the
+    /// prefetch, on the blocking pool: a keychain read takes milliseconds and blocks its
+    /// thread, and the due instant should cost none.
+    fn read_secrets_ahead<'a>(&self, accounts: impl Iterator<Item = &'a str>) {
+        let mut accounts: Vec<&str> = accounts.collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        for account_id in accounts {
+            let credentials = self.core.credentials(account_id);
+            if credentials.is_loaded() {
+                continue;
+            }
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = credentials.load() {
+                    tracing::warn!(error = %e, "could not read an account's secrets ahead of publishing");
+                }
+            });
+        }
+    }
+
+    /// Fires a claimed target, loaded during the prefetch, at its due time.
+    fn start(&mut self, claimed: Claimed, job: Job) {
         let core = self.core.clone();
         let limit = self.limit_for(&job.account.platform);
         self.running.spawn(async move {
@@ -155,7 +185,8 @@ impl Scheduler {
                 tokio::time::sleep(wait).await;
             }
             publisher::publish(&core, job, limit).await;
-            core.queue_changed();
+            // The scheduler learns of it by joining this task.
+            core.views_changed();
         });
     }
 

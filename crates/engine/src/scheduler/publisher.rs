@@ -422,22 +422,19 @@ impl Attempt<'_> {
     }
 
     async fn finish(&self, e: &ProviderError, state: TargetState) -> StoreResult<()> {
-        self.set(state, None, Some(target_error(e)), false).await?;
-        self.core
-            .announce(Notice {
-                kind: NoticeKind::Failed,
-                title: format!(
-                    "Could not publish to {} ({})",
-                    platform_name(self.provider),
-                    self.job.account.handle
-                ),
-                body: e.message.clone(),
-                post_id: Some(self.job.post_id.clone()),
-                account_id: Some(self.job.account.id.clone()),
-                link: None,
-            })
-            .await;
-        Ok(())
+        let notice = Notice {
+            kind: NoticeKind::Failed,
+            title: format!(
+                "Could not publish to {} ({})",
+                platform_name(self.provider),
+                self.job.account.handle
+            ),
+            body: e.message.clone(),
+            post_id: Some(self.job.post_id.clone()),
+            account_id: Some(self.job.account.id.clone()),
+            link: None,
+        };
+        self.set_and_announce(state, Some(target_error(e)), notice).await
     }
 
     /// Fails a target that cannot be attempted (no provider for its platform, rules broken).
@@ -448,13 +445,7 @@ impl Attempt<'_> {
             error: Some(target_error(e)),
             keep_inflight: false,
         };
-        let target_id = job.target.id.clone();
-        let failed = core.store.write_together(move |w| w.update_target(&target_id, &update)).await;
-        if let Err(store_error) = failed {
-            tracing::error!(error = %store_error, "could not record a failed target");
-            return;
-        }
-        core.announce(Notice {
+        let notice = Notice {
             kind: NoticeKind::Failed,
             title: format!(
                 "Could not publish to {} ({})",
@@ -464,28 +455,42 @@ impl Attempt<'_> {
             post_id: Some(job.post_id.clone()),
             account_id: Some(job.account.id.clone()),
             link: None,
-        })
-        .await;
+        };
+        let target_id = job.target.id.clone();
+        let failed = core.announce_with(notice, move |w| w.update_target(&target_id, &update));
+        if let Err(store_error) = failed.await {
+            tracing::error!(error = %store_error, "could not record a failed target");
+        }
     }
 
     async fn finish_published(&self) -> StoreResult<()> {
-        self.set(TargetState::Published, None, None, false).await?;
         let first = self.job.items.first().map(|i| i.text.as_str()).unwrap_or_default();
-        self.core
-            .announce(Notice {
-                kind: NoticeKind::Published,
-                title: format!(
-                    "Published to {} ({})",
-                    platform_name(self.provider),
-                    self.job.account.handle
-                ),
-                body: preview(first),
-                post_id: Some(self.job.post_id.clone()),
-                account_id: Some(self.job.account.id.clone()),
-                link: self.results.first().and_then(|r| r.url.clone()),
-            })
-            .await;
-        Ok(())
+        let notice = Notice {
+            kind: NoticeKind::Published,
+            title: format!(
+                "Published to {} ({})",
+                platform_name(self.provider),
+                self.job.account.handle
+            ),
+            body: preview(first),
+            post_id: Some(self.job.post_id.clone()),
+            account_id: Some(self.job.account.id.clone()),
+            link: self.results.first().and_then(|r| r.url.clone()),
+        };
+        self.set_and_announce(TargetState::Published, None, notice).await
+    }
+
+    /// Moves this target to its final state and records the notification about it, in one
+    /// write.
+    async fn set_and_announce(
+        &self,
+        state: TargetState,
+        error: Option<TargetError>,
+        notice: Notice,
+    ) -> StoreResult<()> {
+        let update = TargetUpdate { state, next_attempt_at: None, error, keep_inflight: false };
+        let target_id = self.job.target.id.clone();
+        self.core.announce_with(notice, move |w| w.update_target(&target_id, &update)).await
     }
 
     /// A turn to make requests to the platform, within its concurrency limit.

@@ -16,10 +16,10 @@ mod webhooks;
 mod write;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use log::{LogEntry, LogFilter};
 pub use notifications::StoredNotification;
@@ -54,12 +54,16 @@ impl StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// The database. One connection, serialised by a mutex: SQLite has one writer anyway, and every
-/// query here takes microseconds to a few milliseconds. The publisher's writes go through a
-/// writer thread that commits concurrent ones together (see [`write`]).
+/// The database. Two connections to the file: one serialised by a mutex for reads and the
+/// operations' writes (every query here takes microseconds to a few milliseconds), and one
+/// owned by the writer thread that commits the publisher's concurrent writes together (see
+/// [`write`]). WAL lets reads go on while the writer commits; both connections open their
+/// transactions IMMEDIATE, so two writers queue on SQLite's lock instead of failing.
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    conn: Mutex<Connection>,
     writer: write::Writer,
+    /// The settings as last read or saved (see [`Store::settings`]).
+    settings: Mutex<Option<crate::model::AppSettings>>,
     path: PathBuf,
 }
 
@@ -70,21 +74,17 @@ impl Store {
             std::fs::create_dir_all(dir)
                 .map_err(|source| StoreError::Io { path: dir.to_owned(), source })?;
         }
-        let mut conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        // FULL: a commit is on disk before the publisher sends the request it records, so a
-        // power cut cannot forget that a request may be in flight.
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut conn = open_connection(path)?;
         schema::migrations()
             .to_latest(&mut conn)
             .map_err(|source| StoreError::Migration { path: path.to_owned(), source })?;
-        let conn = Arc::new(Mutex::new(conn));
-        Ok(Self { writer: write::Writer::start(conn.clone()), conn, path: path.to_owned() })
+        let writer = write::Writer::start(open_connection(path)?);
+        Ok(Self {
+            conn: Mutex::new(conn),
+            writer,
+            settings: Mutex::new(None),
+            path: path.to_owned(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -106,6 +106,26 @@ impl Store {
     fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// A connection to the database file with the store's settings.
+fn open_connection(path: &Path) -> Result<Connection> {
+    let mut conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL: a commit is on disk before the publisher sends the request it records, so a
+    // power cut cannot forget that a request may be in flight.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // A deferred transaction that reads, then writes after the other connection committed,
+    // fails at once (SQLITE_BUSY_SNAPSHOT); an immediate one waits for the lock.
+    conn.set_transaction_behavior(TransactionBehavior::Immediate);
+    // Room for every statement the store prepares with `prepare_cached`.
+    conn.set_prepared_statement_cache_capacity(128);
+    Ok(conn)
 }
 
 /// UTC milliseconds since the epoch, as stored.

@@ -38,8 +38,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredNotification> {
 impl Tx<'_> {
     /// Records a notification; returns its id.
     pub fn insert_notification(&self, notice: &Notice, at: DateTime<Utc>) -> Result<i64> {
-        let conn = self.0;
-        conn.execute(
+        self.run(
             "INSERT INTO notifications (created_at, kind, title, body, post_id, account_id, link)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -52,7 +51,7 @@ impl Tx<'_> {
                 notice.link,
             ],
         )?;
-        Ok(conn.last_insert_rowid())
+        Ok(self.0.last_insert_rowid())
     }
 }
 

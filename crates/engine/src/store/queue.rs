@@ -213,7 +213,7 @@ impl Store {
 impl Tx<'_> {
     /// Records that the request for item `position` is about to be sent (an attempt).
     pub fn mark_inflight(&self, target_id: &str, position: u32, now: DateTime<Utc>) -> Result<()> {
-        self.0.execute(
+        self.run(
             "UPDATE targets SET inflight_position = ?2, inflight_since = ?3,
                     attempts = attempts + 1, updated_at = ?3
              WHERE id = ?1",
@@ -224,7 +224,7 @@ impl Tx<'_> {
 
     /// Stores the platform's answer for one item and clears the in-flight mark.
     pub fn record_result(&self, target_id: &str, result: &ItemResult) -> Result<()> {
-        self.0.execute(
+        self.run(
             "INSERT INTO item_results (target_id, position, remote_id, url, extra, published_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -236,7 +236,7 @@ impl Tx<'_> {
                 ms(result.published_at),
             ],
         )?;
-        self.0.execute(
+        self.run(
             "UPDATE targets SET inflight_position = NULL, inflight_since = NULL, updated_at = ?2
              WHERE id = ?1",
             params![target_id, ms(result.published_at)],
@@ -247,7 +247,7 @@ impl Tx<'_> {
     /// Moves a target to its next state and releases the lease.
     pub fn update_target(&self, target_id: &str, update: &TargetUpdate) -> Result<()> {
         let error = update.error.as_ref();
-        self.0.execute(
+        self.run(
             "UPDATE targets SET state = ?2, next_attempt_at = ?3, lease_owner = NULL,
                     error_code = ?4, error_message = ?5, error_status = ?6, error_at = ?7,
                     inflight_position = CASE WHEN ?8 THEN inflight_position END,
@@ -272,17 +272,14 @@ impl Tx<'_> {
     /// Gives an attempt back (it never reached the platform, e.g. the account needs
     /// reconnecting), so waiting does not use up the retry budget.
     pub fn refund_attempt(&self, target_id: &str) -> Result<()> {
-        self.0.execute(
-            "UPDATE targets SET attempts = max(attempts - 1, 0) WHERE id = ?1",
-            [target_id],
-        )?;
+        self.run("UPDATE targets SET attempts = max(attempts - 1, 0) WHERE id = ?1", [target_id])?;
         Ok(())
     }
 
     /// Marks a connected account as needing reconnection; false when it already was not
     /// connected (so the user is told once).
     pub fn disconnect_account(&self, account_id: &str) -> Result<bool> {
-        Ok(self.0.execute(
+        Ok(self.run(
             "UPDATE accounts SET status = 'needs_reconnect' WHERE id = ?1 AND status = 'connected'",
             [account_id],
         )? > 0)

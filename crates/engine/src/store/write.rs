@@ -5,7 +5,6 @@
 //! burst of publishes instead of several per publish, and none on the async workers.
 
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::oneshot;
@@ -14,6 +13,14 @@ use super::{Result, Store, StoreError};
 
 /// The statements of a write, run inside the transaction that commits them.
 pub struct Tx<'a>(pub(super) &'a Connection);
+
+impl Tx<'_> {
+    /// Runs one statement, prepared once per connection: the publisher runs the same few
+    /// statements for every target.
+    pub(super) fn run(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
+        Ok(self.0.prepare_cached(sql)?.execute(params)?)
+    }
+}
 
 /// The most writes one group commit takes; the rest wait for the next.
 const MAX_GROUP: usize = 512;
@@ -34,11 +41,12 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn start(conn: Arc<Mutex<Connection>>) -> Self {
+    /// Starts the writer thread with a connection of its own.
+    pub(super) fn start(mut conn: Connection) -> Self {
         let (queue, incoming) = mpsc::channel::<Queued>();
         std::thread::Builder::new()
             .name("sipstory-store-writer".into())
-            .spawn(move || write_groups(&conn, &incoming))
+            .spawn(move || write_groups(&mut conn, &incoming))
             .expect("the store's writer thread starts");
         Self { queue }
     }
@@ -46,7 +54,7 @@ impl Writer {
 
 /// Takes every write waiting and commits them in groups: first the writes that go ahead, then
 /// the others.
-fn write_groups(conn: &Mutex<Connection>, incoming: &mpsc::Receiver<Queued>) {
+fn write_groups(conn: &mut Connection, incoming: &mpsc::Receiver<Queued>) {
     while let Ok(first) = incoming.recv() {
         let mut waiting = vec![first];
         while waiting.len() < MAX_GROUP
@@ -63,8 +71,7 @@ fn write_groups(conn: &Mutex<Connection>, incoming: &mpsc::Receiver<Queued>) {
 
 /// Runs each write in its own savepoint (one failing write does not undo the others) inside one
 /// transaction, commits, and tells each caller the outcome.
-fn commit_group(conn: &Mutex<Connection>, group: impl Iterator<Item = Write>) {
-    let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+fn commit_group(conn: &mut Connection, group: impl Iterator<Item = Write>) {
     let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
@@ -84,14 +91,16 @@ fn commit_group(conn: &Mutex<Connection>, group: impl Iterator<Item = Write>) {
 
 /// Runs one write inside a savepoint of the group's transaction.
 fn in_savepoint<R>(conn: &Connection, op: impl FnOnce(&Tx<'_>) -> Result<R>) -> Result<R> {
-    conn.execute_batch("SAVEPOINT write")?;
-    match op(&Tx(conn)) {
+    let tx = Tx(conn);
+    tx.run("SAVEPOINT write", [])?;
+    match op(&tx) {
         Ok(value) => {
-            conn.execute_batch("RELEASE write")?;
+            tx.run("RELEASE write", [])?;
             Ok(value)
         }
         Err(e) => {
-            conn.execute_batch("ROLLBACK TO write; RELEASE write")?;
+            tx.run("ROLLBACK TO write", [])?;
+            tx.run("RELEASE write", [])?;
             Err(e)
         }
     }
