@@ -16,6 +16,9 @@ pub fn required_env(name: &str) -> String {
     })
 }
 
+/// How long an app may take to start and open its WebDriver session.
+const SESSION_TIMEOUT: Duration = Duration::from_secs(90);
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -61,13 +64,16 @@ impl Driver {
         capabilities.insert("tauri:options".into(), json!({ "application": app }));
         let mut last_error = None;
         for _ in 0..100 {
-            match ClientBuilder::native()
-                .capabilities(capabilities.clone())
-                .connect(&self.url)
-                .await
-            {
-                Ok(client) => return client,
-                Err(e) => last_error = Some(e),
+            let mut builder = ClientBuilder::native();
+            let connect = builder.capabilities(capabilities.clone()).connect(&self.url);
+            // WebKitWebDriver waits for the app without a limit: an app that exits at start
+            // would hang the test instead of failing it.
+            match tokio::time::timeout(SESSION_TIMEOUT, connect).await {
+                Ok(Ok(client)) => return client,
+                Ok(Err(e)) => last_error = Some(e),
+                Err(_) => panic!(
+                    "{app} did not open a WebDriver session within {SESSION_TIMEOUT:?}: it exited or hung at start"
+                ),
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -78,10 +84,20 @@ impl Driver {
 impl Drop for Driver {
     /// tauri-driver, WebKitWebDriver and the app share one process group: all of it goes, even
     /// when a test fails half-way.
+    /// It waits until every process of the group is gone: an app still dying would otherwise
+    /// meet the next test's app, whose single-instance check would hand over to it and exit.
     fn drop(&mut self) {
         let group = self.process.id() as libc::pid_t;
         // SAFETY: signals a process group this test created; no memory is involved.
         unsafe { libc::killpg(group, libc::SIGKILL) };
         let _ = self.process.wait();
+        for _ in 0..400 {
+            // SAFETY: signal 0 only asks whether any process of the group is left.
+            if unsafe { libc::killpg(group, 0) } != 0 {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        eprintln!("processes of tauri-driver's group {group} outlived SIGKILL for 10 s");
     }
 }
