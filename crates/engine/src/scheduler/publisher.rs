@@ -66,6 +66,19 @@ pub async fn publish(core: &Arc<Core>, job: Job, limit: Option<Arc<Semaphore>>) 
     }
 }
 
+/// A platform's answer for one item, not yet recorded.
+struct Answer {
+    result: ItemResult,
+    log: Vec<LogEntry>,
+}
+
+impl Answer {
+    fn write(&self, w: &crate::store::Tx<'_>, target_id: &str) -> StoreResult<()> {
+        w.append_log(&self.log)?;
+        w.record_result(target_id, &self.result)
+    }
+}
+
 struct Attempt<'a> {
     core: &'a Arc<Core>,
     job: &'a Job,
@@ -106,7 +119,13 @@ impl Attempt<'_> {
             }
             let outcome = self.publish_item(position).await?;
             match outcome {
-                Ok(()) => position += 1,
+                Ok(answer) if position as usize + 1 == self.job.items.len() => {
+                    return self.finish_published(Some(answer)).await;
+                }
+                Ok(answer) => {
+                    self.record(answer).await?;
+                    position += 1;
+                }
                 Err(e) if e.kind == ErrorKind::Auth && !refreshed => {
                     refreshed = true;
                     // The target stays leased while its credentials are refreshed.
@@ -118,7 +137,7 @@ impl Attempt<'_> {
                 Err(e) => return self.handle_error(&e).await,
             }
         }
-        self.finish_published().await
+        self.finish_published(None).await
     }
 
     /// Moves this target to its next state (see [`TargetUpdate`]) and releases the lease.
@@ -152,8 +171,9 @@ impl Attempt<'_> {
         Ok(true)
     }
 
-    /// Sends one item. The outer result is the store's; the inner one the platform's.
-    async fn publish_item(&mut self, position: u32) -> StoreResult<Result<(), ProviderError>> {
+    /// Sends one item. The outer result is the store's; the inner one the platform's: the
+    /// item's result and its log lines, for the caller to record.
+    async fn publish_item(&mut self, position: u32) -> StoreResult<Result<Answer, ProviderError>> {
         let item = &self.job.items[position as usize];
         let media = match self.outgoing_media(position) {
             Ok(media) => media,
@@ -195,16 +215,16 @@ impl Attempt<'_> {
             extra: published.extra,
             published_at: Utc::now(),
         };
-        let (target_id, recorded) = (self.job.target.id.clone(), result.clone());
-        self.core
-            .store
-            .write_together(move |w| {
-                w.append_log(&log)?;
-                w.record_result(&target_id, &recorded)
-            })
-            .await?;
-        self.results.push(result);
-        Ok(Ok(()))
+        Ok(Ok(Answer { result, log }))
+    }
+
+    /// Records a published item (and its log lines), clearing its in-flight mark.
+    async fn record(&mut self, answer: Answer) -> StoreResult<()> {
+        let target_id = self.job.target.id.clone();
+        let recorded = answer.result.clone();
+        self.core.store.write_together(move |w| answer.write(w, &target_id)).await?;
+        self.results.push(recorded);
+        Ok(())
     }
 
     fn outgoing_media(&self, position: u32) -> Result<Vec<OutgoingMedia>, ProviderError> {
@@ -463,7 +483,12 @@ impl Attempt<'_> {
         }
     }
 
-    async fn finish_published(&self) -> StoreResult<()> {
+    /// Records the last item's answer (when this run sent it), the published state and the
+    /// notification in one write.
+    async fn finish_published(&mut self, last: Option<Answer>) -> StoreResult<()> {
+        if let Some(answer) = &last {
+            self.results.push(answer.result.clone());
+        }
         let first = self.job.items.first().map(|i| i.text.as_str()).unwrap_or_default();
         let notice = Notice {
             kind: NoticeKind::Published,
@@ -477,7 +502,21 @@ impl Attempt<'_> {
             account_id: Some(self.job.account.id.clone()),
             link: self.results.first().and_then(|r| r.url.clone()),
         };
-        self.set_and_announce(TargetState::Published, None, notice).await
+        let update = TargetUpdate {
+            state: TargetState::Published,
+            next_attempt_at: None,
+            error: None,
+            keep_inflight: false,
+        };
+        let target_id = self.job.target.id.clone();
+        self.core
+            .announce_with(notice, move |w| {
+                if let Some(answer) = last {
+                    answer.write(w, &target_id)?;
+                }
+                w.update_target(&target_id, &update)
+            })
+            .await
     }
 
     /// Moves this target to its final state and records the notification about it, in one

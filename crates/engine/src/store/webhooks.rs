@@ -55,7 +55,9 @@ impl Store {
 
     /// Whether any webhook is configured (so events are worth describing).
     pub fn has_webhooks(&self) -> Result<bool> {
-        Ok(self.conn().query_row("SELECT EXISTS (SELECT 1 FROM webhooks)", [], |r| r.get(0))?)
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM webhooks)")?;
+        Ok(stmt.query_row([], |r| r.get(0))?)
     }
 
     pub fn webhooks(&self) -> Result<Vec<Webhook>> {
