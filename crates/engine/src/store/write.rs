@@ -35,20 +35,36 @@ struct Queued {
     write: Write,
 }
 
-/// The sending side of the writer thread's queue; the thread ends when the store is dropped.
+/// The writer thread and the sending side of its queue. Dropping it commits what is queued,
+/// then waits for the thread to close its connection, so the file is free once the store is
+/// dropped.
 pub(super) struct Writer {
-    queue: mpsc::Sender<Queued>,
+    queue: Option<mpsc::Sender<Queued>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Writer {
     /// Starts the writer thread with a connection of its own.
     pub(super) fn start(mut conn: Connection) -> Self {
         let (queue, incoming) = mpsc::channel::<Queued>();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("sipstory-store-writer".into())
             .spawn(move || write_groups(&mut conn, &incoming))
             .expect("the store's writer thread starts");
-        Self { queue }
+        Self { queue: Some(queue), thread: Some(thread) }
+    }
+
+    fn send(&self, queued: Queued) -> bool {
+        self.queue.as_ref().is_some_and(|queue| queue.send(queued).is_ok())
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        drop(self.queue.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -154,7 +170,7 @@ impl Store {
                 let _ = done.send(result);
             })
         });
-        if self.writer.queue.send(Queued { ahead, write }).is_err() {
+        if !self.writer.send(Queued { ahead, write }) {
             return Err(StoreError::Commit("the store's writer has stopped".into()));
         }
         outcome
