@@ -45,6 +45,7 @@ pub fn fast_config(data_dir: &Path) -> EngineConfig {
         reconcile_delay: Duration::from_millis(200),
         http_timeout: Duration::from_secs(3),
         shutdown_grace: Duration::from_secs(2),
+        hand_off_check: Duration::from_millis(200),
         ..EngineConfig::new(data_dir)
     }
 }

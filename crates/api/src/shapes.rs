@@ -157,7 +157,8 @@ fn state_of(state: TargetState) -> &'static str {
         TargetState::Scheduled
         | TargetState::Publishing
         | TargetState::Unconfirmed
-        | TargetState::Missed => "QUEUE",
+        | TargetState::Missed
+        | TargetState::HandedOff => "QUEUE",
     }
 }
 

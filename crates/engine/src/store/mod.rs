@@ -4,6 +4,7 @@
 
 mod accounts;
 mod api_access;
+mod hand_offs;
 mod log;
 mod media;
 mod notifications;
@@ -21,6 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
 
+pub use hand_offs::{HandOff, NewHandOff};
 pub use log::{LogEntry, LogFilter};
 pub use notifications::StoredNotification;
 pub use posts::{PostFilter, PostWrite, TargetInput};
@@ -79,10 +81,13 @@ impl Store {
         // FULL: a commit is on disk before the publisher sends the request it records, so a
         // power cut cannot forget that a request may be in flight.
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Off while migrating: a migration that rebuilds a table must not cascade its deletes
+        // (each such migration checks the foreign keys before it commits).
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
         schema::migrations()
             .to_latest(&mut conn)
             .map_err(|source| StoreError::Migration { path: path.to_owned(), source })?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         let conn = Arc::new(Mutex::new(conn));
         Ok(Self { writer: write::Writer::start(conn.clone()), conn, path: path.to_owned() })
     }

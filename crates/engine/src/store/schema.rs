@@ -170,9 +170,71 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
 "#;
 
+/// Server-side scheduling: a target may be `handed_off` (its platform holds it and publishes it
+/// at its time), and `hand_offs` records each post given to a platform to hold: the server's id
+/// once known, the time it holds it for, and what was sent (to recognise it again). A row
+/// outlives its target (deleted post: `target_id` becomes NULL) until the server has let go of
+/// it. `next_check_at` is when the hand-off worker looks at a row next; deleting a target or
+/// pausing an account makes that now. SQLite cannot change a CHECK in place, so `targets` is
+/// rebuilt (with foreign keys off, see `Store::open`).
+const V_HAND_OFF: &str = r#"
+CREATE TABLE targets_new (
+    id                 TEXT PRIMARY KEY,
+    post_id            TEXT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    account_id         TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    custom_items       TEXT,
+    settings           TEXT NOT NULL DEFAULT '{}',
+    state              TEXT NOT NULL CHECK (state IN
+                       ('draft', 'scheduled', 'publishing', 'unconfirmed', 'published', 'failed',
+                        'missed', 'handed_off')),
+    attempts           INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at    INTEGER,
+    lease_owner        TEXT,
+    inflight_position  INTEGER,
+    inflight_since     INTEGER,
+    error_code         TEXT,
+    error_message      TEXT,
+    error_status       INTEGER,
+    error_at           INTEGER,
+    updated_at         INTEGER NOT NULL,
+    UNIQUE (post_id, account_id)
+);
+INSERT INTO targets_new SELECT id, post_id, account_id, custom_items, settings, state, attempts,
+    next_attempt_at, lease_owner, inflight_position, inflight_since, error_code, error_message,
+    error_status, error_at, updated_at FROM targets;
+DROP TABLE targets;
+ALTER TABLE targets_new RENAME TO targets;
+CREATE INDEX targets_due ON targets (state, next_attempt_at);
+CREATE INDEX targets_by_post ON targets (post_id);
+CREATE INDEX targets_by_account ON targets (account_id, state);
+
+CREATE TABLE hand_offs (
+    id             TEXT PRIMARY KEY,
+    target_id      TEXT UNIQUE,
+    account_id     TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    fingerprint    TEXT NOT NULL,
+    text           TEXT NOT NULL,
+    remote_id      TEXT,
+    remote_at      INTEGER NOT NULL,
+    sent_at        INTEGER NOT NULL,
+    next_check_at  INTEGER NOT NULL,
+    checks         INTEGER NOT NULL DEFAULT 0,
+    created_at     INTEGER NOT NULL
+);
+CREATE INDEX hand_offs_due ON hand_offs (next_check_at);
+
+CREATE TRIGGER hand_off_target_deleted AFTER DELETE ON targets BEGIN
+    UPDATE hand_offs SET target_id = NULL, next_check_at = 0 WHERE target_id = OLD.id;
+END;
+CREATE TRIGGER hand_off_account_paused AFTER UPDATE OF paused ON accounts
+WHEN NEW.paused != OLD.paused BEGIN
+    UPDATE hand_offs SET next_check_at = 0 WHERE account_id = NEW.id;
+END;
+"#;
+
 /// Every migration, oldest first. Append; never edit a released one.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V_LOCAL_API)])
+    Migrations::new(vec![M::up(V1), M::up(V_LOCAL_API), M::up(V_HAND_OFF).foreign_key_check()])
 }
 
 #[cfg(test)]

@@ -74,11 +74,16 @@ pub async fn create(
         .header("Idempotency-Key", idempotency_key)
         .json(body);
     let status: Status = http.json("publish", request, false, &MastodonErrors).await?;
-    Ok(PublishedItem {
+    Ok(published(status))
+}
+
+/// A published status as the engine records it.
+pub fn published(status: Status) -> PublishedItem {
+    PublishedItem {
         remote_id: status.id,
         url: Some(status.url.unwrap_or(status.uri)),
         extra: Value::Null,
-    })
+    }
 }
 
 /// Deletes a status; one already gone counts as deleted.
