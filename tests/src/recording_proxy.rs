@@ -1,8 +1,9 @@
 //! A recording reverse proxy on `127.0.0.1` in front of a third-party fake: every request is
 //! kept (method, path, query, content type, headers, body) for contract checks, then forwarded
-//! unchanged. On demand it answers media uploads the way a busy Mastodon server does (202,
-//! `url: null`, still processing) to exercise the provider's wait, or loses the answer to a
-//! request the server carried out (it never reaches the client).
+//! unchanged and carried through even when the client stops waiting. On demand it answers
+//! media uploads the way a busy Mastodon server does (202, `url: null`, still processing) to
+//! exercise the provider's wait, or loses the answer to a request the server carried out (it
+//! never reaches the client).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -120,13 +121,17 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
             outgoing = outgoing.header(name, value);
         }
     }
-    let answer = match outgoing.send().await {
-        Ok(answer) => answer,
+    // Carried through even when the client stops waiting, as a server carries out a request
+    // whose client went away.
+    let exchange = tokio::spawn(async move {
+        let answer = outgoing.send().await?;
+        let (status, headers) = (answer.status(), answer.headers().clone());
+        Ok::<_, reqwest::Error>((status, headers, answer.bytes().await.unwrap_or_default()))
+    });
+    let (mut status, headers, mut bytes) = match exchange.await.expect("the forwarding task") {
+        Ok(exchange) => exchange,
         Err(e) => return (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
     };
-    let mut status = answer.status();
-    let headers = answer.headers().clone();
-    let mut bytes = answer.bytes().await.unwrap_or_default();
     let lost = {
         let mut lose = shared.lose_answers.lock().expect("lost answers");
         let index = lose.iter().position(|(m, p)| *m == recorded.method && *p == recorded.path);

@@ -305,3 +305,35 @@ async fn the_server_publishes_a_held_post_while_sipstory_is_closed() {
     }
     mastodon_mock::forget_app(engine.core(), &mock.base_url);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_first_send_never_leaves_the_post_held_twice() {
+    let s = setup().await;
+    let base = s.proxy.base_url();
+    // The first create reaches the server only after Sipstory gave up on it (3 s) and found
+    // nothing held, so Sipstory sends it again; mastodon-mock (unlike Mastodon) keeps no
+    // Idempotency-Key for scheduled statuses, so the late one is held as a second copy.
+    s.mock
+        .add_fault(json!({
+            "match": {"methods": ["POST"], "path": "/api/v1/statuses"},
+            "effect": {"type": "latency", "delay_ms": 5000},
+            "count": 1,
+        }))
+        .await;
+    let due = ahead(30);
+    let id = s.t.ops.create_post(post(&s.account, "Sent twice", Schedule::At { at: due }));
+    let id = id.unwrap().post.id;
+    wait_for("the late copy to be taken back", WAIT, || async {
+        (requests(&s.proxy, "DELETE", "/api/v1/scheduled_statuses/") == 1).then_some(())
+    })
+    .await;
+    let kept = wait_held(base, &s.token, "Sent twice", due).await;
+    assert_eq!(requests(&s.proxy, "POST", "/api/v1/statuses"), 2, "sent again once");
+    wait_target(&s.t.ops, &id, TargetState::HandedOff).await;
+    // The one kept is the one Sipstory knows: a reschedule moves it.
+    let later = ahead(45);
+    s.t.ops.reschedule(&id, later).unwrap();
+    let moved = wait_held(base, &s.token, "Sent twice", later).await;
+    assert_eq!(moved["id"], kept["id"]);
+    mastodon_mock::assert_follows_the_description(&s.proxy);
+}

@@ -1,12 +1,15 @@
 //! The hand-off worker (server-side scheduling): gives a post that asks for it to its platform
 //! to hold as soon as it is scheduled, keeps the held post in step with the post (moved to a
 //! new time, or taken back when it changed, went back to drafts, was deleted or its account
-//! paused), and once its time has come asks the server how it went: still held → later;
-//! published → recorded like any publish; gone → failed. Each remote change starts from a
-//! committed `hand_offs` row, so it is carried out (and retried while offline) even across
-//! restarts; a target stays `handed_off` until the server has let go of its post, so it is
-//! never held and queued for Sipstory's own publish at once. A lost answer is reconciled
-//! through the platform's list of held posts before anything is sent again.
+//! paused), and once its time has come asks the server how it went: still held
+//! → later; published → recorded like any publish; gone → failed. Each remote change starts
+//! from a committed `hand_offs` row, so it is carried out (and retried while offline) even
+//! across restarts; a change made while the worker is busy with a row marks it, and the
+//! worker's own next look gives way to that mark. A target stays `handed_off` until the server
+//! has let go of its post, so it is never held and queued for Sipstory's own publish at once.
+//! A lost answer is reconciled through the platform's list of held posts before anything is
+//! sent again; as an earlier send may still land after that, a row sent more than once is
+//! looked at again and a held copy of it that no row owns is taken back before its time.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,8 +28,8 @@ use crate::model::{
 };
 use crate::notify::{Notice, NoticeKind};
 use crate::provider::{
-    Credentials, ErrorKind, HandOffAnswer, OutgoingItem, Provider, ProviderError, PublishContext,
-    PublishHttp, PublishedItem, RemotePost,
+    Credentials, ErrorKind, HandOffAnswer, HeldPost, OutgoingItem, Provider, ProviderError,
+    PublishContext, PublishHttp, PublishedItem, RemotePost,
 };
 use crate::store::{HandOff, NewHandOff, StoreError, TargetUpdate};
 
@@ -73,8 +76,8 @@ async fn pass(core: &Arc<Core>) -> StoreResult<()> {
     for row in core.store.hand_offs_due(Utc::now())? {
         let Some(remote) = Remote::of(core, &row.account_id, row.post_id.clone())? else {
             // No provider in this version can reach it: looked at again later.
-            let (id, at) = (row.id.clone(), Utc::now() + core.config.idle_check);
-            core.store.write_together(move |w| w.hand_off_later(&id, at, row.checks)).await?;
+            let at = Utc::now() + core.config.idle_check;
+            core.store.write_together(move |w| w.hand_off_later(&row, at, row.checks)).await?;
             continue;
         };
         let id = row.id.clone();
@@ -96,6 +99,11 @@ async fn pass(core: &Arc<Core>) -> StoreResult<()> {
 /// The time a platform is asked to publish at (whole seconds).
 fn server_time(at: DateTime<Utc>) -> DateTime<Utc> {
     at.trunc_subsecs(0)
+}
+
+/// Whether a held post is a copy of what was sent: the same text for the same time.
+fn is_copy(held: &HeldPost, text: &str, at: DateTime<Utc>) -> bool {
+    server_time(held.at) == at && same_text(&held.text, text)
 }
 
 /// What a hand-off's target wants now.
@@ -164,6 +172,19 @@ impl<'a> Remote<'a> {
         chrono::Duration::from_std(config.http_timeout + config.reconcile_delay).unwrap_or_default()
     }
 
+    /// When a row held for `at` is looked at next: at its time. A row sent more than once is
+    /// also looked at soon after its last send and once more when no earlier send can land
+    /// any more (the platform holds nothing closer than its lead), so a copy an earlier send
+    /// left is taken back before the server publishes it.
+    fn next_look(&self, row: &HandOff, at: DateTime<Utc>) -> DateTime<Utc> {
+        if row.sends <= 1 {
+            return at;
+        }
+        let now = Utc::now();
+        let sweeps = [row.sent_at + self.settle() * 2, at - self.lead];
+        sweeps.into_iter().filter(|t| *t > now).min().unwrap_or(at).min(at)
+    }
+
     fn backoff(&self, checks: u32, e: &ProviderError) -> DateTime<Utc> {
         let config = &self.core.config;
         let wait =
@@ -212,6 +233,8 @@ impl<'a> Remote<'a> {
             sent_at: row.sent_at,
             next_check_at: row.next_check_at,
             checks: 0,
+            sends: 1,
+            marks: 0,
         };
         self.send(&stored, &post, target).await
     }
@@ -236,10 +259,10 @@ impl<'a> Remote<'a> {
         self.log(row, "hand_off", answer.as_ref().err()).await?;
         match answer {
             Ok(HandOffAnswer::Held { remote_id, at }) => {
-                let id = row.id.clone();
+                let (row, next) = (row.clone(), self.next_look(row, at));
                 self.core
                     .store
-                    .write_together(move |w| w.hand_off_held(&id, &remote_id, at, at))
+                    .write_together(move |w| w.hand_off_held(&row, &remote_id, at, next))
                     .await
             }
             Ok(HandOffAnswer::Published(published)) => {
@@ -272,7 +295,10 @@ impl<'a> Remote<'a> {
                 }
             }
             Wish::Hold { .. } if Utc::now() < row.remote_at => {
-                self.later(&row, row.remote_at, 0).await
+                if row.sends > 1 {
+                    self.sweep_strays(&row).await;
+                }
+                self.later(&row, self.next_look(&row, row.remote_at), 0).await
             }
             Wish::Hold { .. } => self.check_due(&row, &remote_id).await,
         }
@@ -315,11 +341,11 @@ impl<'a> Remote<'a> {
         match (found, wish) {
             (Found::Held { remote_id }, _) => {
                 tracing::info!(hand_off = %row.id, "a hand-off whose answer was lost is held by the server");
-                let (id, at) = (row.id.clone(), row.remote_at);
+                let (held, at) = (row.clone(), row.remote_at);
                 // Looked at again at once: moved, taken back or left until its time.
                 self.core
                     .store
-                    .write_together(move |w| w.hand_off_held(&id, &remote_id, at, Utc::now()))
+                    .write_together(move |w| w.hand_off_held(&held, &remote_id, at, Utc::now()))
                     .await?;
                 self.core.hand_off_wake.notify_one();
                 Ok(())
@@ -327,10 +353,14 @@ impl<'a> Remote<'a> {
             (Found::Published(post), _) => self.published_found(&row, post).await,
             (Found::Absent, Wish::Hold { post, target, due }) if self.can_hold(due) => {
                 tracing::info!(hand_off = %row.id, "a hand-off never reached the server: sending it again");
-                let (id, now) = (row.id.clone(), Utc::now());
+                let (resent, now) = (row.clone(), Utc::now());
                 let next = now + self.settle();
-                self.core.store.write_together(move |w| w.hand_off_resent(&id, now, next)).await?;
-                let row = HandOff { sent_at: now, next_check_at: next, ..row };
+                self.core
+                    .store
+                    .write_together(move |w| w.hand_off_resent(&resent, now, next))
+                    .await?;
+                let row =
+                    HandOff { sent_at: now, next_check_at: next, sends: row.sends + 1, ..row };
                 self.send(&row, &post, &target).await
             }
             (Found::Absent, Wish::Hold { post, target, .. }) => {
@@ -345,12 +375,10 @@ impl<'a> Remote<'a> {
     async fn find_unknown(&self, row: &HandOff) -> Result<Found, ProviderError> {
         let held = self.provider.held_posts(&self.cx()).await;
         self.log_quietly(row, "reconcile_hand_off", held.as_ref().err()).await;
-        let known = self.core.store.known_hand_off_ids(&self.account.id).unwrap_or_default();
-        let mine = held?.into_iter().find(|h| {
-            !known.contains(&h.remote_id)
-                && server_time(h.at) == row.remote_at
-                && same_text(&h.text, &row.text)
-        });
+        let known = self.known_ids();
+        let mine = held?
+            .into_iter()
+            .find(|h| !known.contains(&h.remote_id) && is_copy(h, &row.text, row.remote_at));
         if let Some(held) = mine {
             return Ok(Found::Held { remote_id: held.remote_id });
         }
@@ -364,7 +392,11 @@ impl<'a> Remote<'a> {
     async fn find_known(&self, row: &HandOff, remote_id: &str) -> Result<Found, ProviderError> {
         let held = self.provider.held_posts(&self.cx()).await;
         self.log_quietly(row, "check_hand_off", held.as_ref().err()).await;
-        if held?.iter().any(|h| h.remote_id == remote_id) {
+        let held = held?;
+        if row.sends > 1 {
+            self.take_back_strays(row, &held).await;
+        }
+        if held.iter().any(|h| h.remote_id == remote_id) {
             return Ok(Found::Held { remote_id: remote_id.to_owned() });
         }
         self.find_published(row).await
@@ -384,6 +416,55 @@ impl<'a> Remote<'a> {
         })
     }
 
+    /// The server ids the account's hand-offs already have.
+    fn known_ids(&self) -> Vec<String> {
+        let rows = self.core.store.account_hand_offs(&self.account.id).unwrap_or_default();
+        rows.into_iter().filter_map(|r| r.remote_id).collect()
+    }
+
+    /// [`Self::take_back_strays`] after reading the held posts.
+    async fn sweep_strays(&self, row: &HandOff) {
+        let held = self.provider.held_posts(&self.cx()).await;
+        self.log_quietly(row, "check_hand_off", held.as_ref().err()).await;
+        match held {
+            Ok(held) => self.take_back_strays(row, &held).await,
+            Err(e) => {
+                tracing::warn!(hand_off = %row.id, error = %e, "could not look for second copies")
+            }
+        }
+    }
+
+    /// A row sent more than once: a held copy of it (same text and time) that no row has
+    /// (nor could get: no other row waiting for its answer has that text and time) is an
+    /// earlier send that landed late, taken back so the server never publishes it twice.
+    async fn take_back_strays(&self, row: &HandOff, held: &[HeldPost]) {
+        let rows = match self.core.store.account_hand_offs(&self.account.id) {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the hand-offs");
+                return;
+            }
+        };
+        let claimed = |h: &HeldPost| {
+            rows.iter().any(|r| match &r.remote_id {
+                Some(id) => *id == h.remote_id,
+                None => r.id != row.id && is_copy(h, &r.text, r.remote_at),
+            })
+        };
+        for stray in held.iter().filter(|h| is_copy(h, &row.text, row.remote_at) && !claimed(h)) {
+            let cancelled = self.provider.cancel_hand_off(&self.cx(), &stray.remote_id).await;
+            self.log_quietly(row, "cancel_stray_hand_off", cancelled.as_ref().err()).await;
+            match cancelled {
+                Ok(_) => {
+                    tracing::warn!(hand_off = %row.id, "took back a second held copy an earlier send left")
+                }
+                Err(e) => {
+                    tracing::warn!(hand_off = %row.id, error = %e, "could not take back a second held copy yet")
+                }
+            }
+        }
+    }
+
     /// Moves the held post to `at`.
     async fn move_to(&self, row: &HandOff, remote_id: &str, at: DateTime<Utc>) -> StoreResult<()> {
         let moved = self.provider.move_hand_off(&self.cx(), remote_id, at).await;
@@ -391,10 +472,11 @@ impl<'a> Remote<'a> {
         match moved {
             Ok(true) => {
                 tracing::info!(hand_off = %row.id, %at, "moved a held post");
-                let (id, remote_id) = (row.id.clone(), remote_id.to_owned());
+                let (moved, remote_id, next) =
+                    (row.clone(), remote_id.to_owned(), self.next_look(row, at));
                 self.core
                     .store
-                    .write_together(move |w| w.hand_off_held(&id, &remote_id, at, at))
+                    .write_together(move |w| w.hand_off_held(&moved, &remote_id, at, next))
                     .await
             }
             Ok(false) => self.check_due(row, remote_id).await,
@@ -445,8 +527,8 @@ impl<'a> Remote<'a> {
     }
 
     async fn later(&self, row: &HandOff, at: DateTime<Utc>, checks: u32) -> StoreResult<()> {
-        let id = row.id.clone();
-        self.core.store.write_together(move |w| w.hand_off_later(&id, at, checks)).await
+        let row = row.clone();
+        self.core.store.write_together(move |w| w.hand_off_later(&row, at, checks)).await
     }
 
     /// The server let go of the post without publishing it: the target returns to Sipstory,

@@ -31,6 +31,12 @@ pub struct HandOff {
     pub next_check_at: DateTime<Utc>,
     /// Checks in a row that did not settle it (failed requests, not found yet).
     pub checks: u32,
+    /// How many times the request that creates it was sent (more than once: an earlier one
+    /// may still land, and its held post is then a stray to take back).
+    pub sends: u32,
+    /// Changes that asked for a look (edits, deletion, pauses); the worker's own scheduling of
+    /// the next look gives way when this moved since it read the row.
+    pub marks: u32,
 }
 
 /// A hand-off about to be sent.
@@ -49,7 +55,11 @@ pub struct NewHandOff {
 }
 
 const COLUMNS: &str = "h.id, h.target_id, t.post_id, h.account_id, h.fingerprint, h.text,
-    h.remote_id, h.remote_at, h.sent_at, h.next_check_at, h.checks";
+    h.remote_id, h.remote_at, h.sent_at, h.next_check_at, h.checks, h.sends, h.marks";
+
+/// The next look the worker asks for (`?2`), unless a change marked the row since it read it
+/// (`?1` is the marks it saw): then at once.
+const NEXT_CHECK: &str = "next_check_at = CASE WHEN marks = ?1 THEN ?2 ELSE 0 END";
 
 fn hand_off_from_row(row: &Row<'_>) -> rusqlite::Result<HandOff> {
     Ok(HandOff {
@@ -64,6 +74,8 @@ fn hand_off_from_row(row: &Row<'_>) -> rusqlite::Result<HandOff> {
         sent_at: from_ms(row.get(8)?),
         next_check_at: from_ms(row.get(9)?),
         checks: row.get(10)?,
+        sends: row.get(11)?,
+        marks: row.get(12)?,
     })
 }
 
@@ -104,15 +116,16 @@ impl Store {
         Ok(at.map(from_ms))
     }
 
-    /// The server ids an account's hand-offs already have (a lost answer is never matched to
-    /// another row's post).
-    pub fn known_hand_off_ids(&self, account_id: &str) -> Result<Vec<String>> {
+    /// An account's hand-offs (a lost answer is never matched to another row's post, nor a
+    /// row's copy to another row's).
+    pub fn account_hand_offs(&self, account_id: &str) -> Result<Vec<HandOff>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT remote_id FROM hand_offs WHERE account_id = ?1 AND remote_id IS NOT NULL",
-        )?;
-        let ids = stmt.query_map([account_id], |r| r.get(0))?;
-        Ok(ids.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM hand_offs h LEFT JOIN targets t ON t.id = h.target_id
+             WHERE h.account_id = ?1 ORDER BY h.remote_at"
+        ))?;
+        let rows = stmt.query_map([account_id], hand_off_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 
@@ -150,15 +163,17 @@ impl Tx<'_> {
     /// The server holds the post under `remote_id` for `remote_at`.
     pub fn hand_off_held(
         &self,
-        id: &str,
+        row: &HandOff,
         remote_id: &str,
         remote_at: DateTime<Utc>,
         next_check_at: DateTime<Utc>,
     ) -> Result<()> {
         self.0.execute(
-            "UPDATE hand_offs SET remote_id = ?2, remote_at = ?3, next_check_at = ?4, checks = 0
-             WHERE id = ?1",
-            params![id, remote_id, ms(remote_at), ms(next_check_at)],
+            &format!(
+                "UPDATE hand_offs SET remote_id = ?3, remote_at = ?4, {NEXT_CHECK}, checks = 0
+                 WHERE id = ?5"
+            ),
+            params![row.marks, ms(next_check_at), remote_id, ms(remote_at), row.id],
         )?;
         Ok(())
     }
@@ -166,28 +181,31 @@ impl Tx<'_> {
     /// Looks again at `next_check_at`, after `checks` looks that did not settle it.
     pub fn hand_off_later(
         &self,
-        id: &str,
+        row: &HandOff,
         next_check_at: DateTime<Utc>,
         checks: u32,
     ) -> Result<()> {
         self.0.execute(
-            "UPDATE hand_offs SET next_check_at = ?2, checks = ?3 WHERE id = ?1",
-            params![id, ms(next_check_at), checks],
+            &format!("UPDATE hand_offs SET {NEXT_CHECK}, checks = ?3 WHERE id = ?4"),
+            params![row.marks, ms(next_check_at), checks, row.id],
         )?;
         Ok(())
     }
 
-    /// The creation is sent again (it surely did not land before).
+    /// The creation is sent again (it did not land before: see `HandOff::sends`).
     pub fn hand_off_resent(
         &self,
-        id: &str,
+        row: &HandOff,
         sent_at: DateTime<Utc>,
         next_check_at: DateTime<Utc>,
     ) -> Result<()> {
         self.0.execute(
-            "UPDATE hand_offs SET sent_at = ?2, next_check_at = ?3, checks = checks + 1
-             WHERE id = ?1",
-            params![id, ms(sent_at), ms(next_check_at)],
+            &format!(
+                "UPDATE hand_offs SET sent_at = ?3, {NEXT_CHECK}, checks = checks + 1,
+                                      sends = sends + 1
+                 WHERE id = ?4"
+            ),
+            params![row.marks, ms(next_check_at), ms(sent_at), row.id],
         )?;
         Ok(())
     }

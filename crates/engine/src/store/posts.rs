@@ -396,7 +396,8 @@ fn edit_handed_off(
         ],
     )?;
     tx.execute(
-        "UPDATE hand_offs SET next_check_at = ?2, checks = 0 WHERE target_id = ?1",
+        "UPDATE hand_offs SET next_check_at = ?2, checks = 0, marks = marks + 1
+         WHERE target_id = ?1",
         params![target_id, ms(now)],
     )?;
     Ok(())

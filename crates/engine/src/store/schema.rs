@@ -172,10 +172,11 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_a
 
 /// Server-side scheduling: a target may be `handed_off` (its platform holds it and publishes it
 /// at its time), and `hand_offs` records each post given to a platform to hold: the server's id
-/// once known, the time it holds it for, and what was sent (to recognise it again). A row
-/// outlives its target (deleted post: `target_id` becomes NULL) until the server has let go of
-/// it. `next_check_at` is when the hand-off worker looks at a row next; deleting a target or
-/// pausing an account makes that now. SQLite cannot change a CHECK in place, so `targets` is
+/// once known, the time it holds it for, what was sent (to recognise it again) and how many
+/// times (`sends`). A row outlives its target (deleted post: `target_id` becomes NULL) until
+/// the server has let go of it. `next_check_at` is when the hand-off worker looks at a row
+/// next; editing or deleting its post or pausing makes that now and counts a mark (`marks`),
+/// so the worker never puts off a look that a change asked for while it was busy. SQLite cannot change a CHECK in place, so `targets` is
 /// rebuilt (with foreign keys off, see `Store::open`).
 const V_HAND_OFF: &str = r#"
 CREATE TABLE targets_new (
@@ -219,16 +220,19 @@ CREATE TABLE hand_offs (
     sent_at        INTEGER NOT NULL,
     next_check_at  INTEGER NOT NULL,
     checks         INTEGER NOT NULL DEFAULT 0,
+    sends          INTEGER NOT NULL DEFAULT 1,
+    marks          INTEGER NOT NULL DEFAULT 0,
     created_at     INTEGER NOT NULL
 );
 CREATE INDEX hand_offs_due ON hand_offs (next_check_at);
 
 CREATE TRIGGER hand_off_target_deleted AFTER DELETE ON targets BEGIN
-    UPDATE hand_offs SET target_id = NULL, next_check_at = 0 WHERE target_id = OLD.id;
+    UPDATE hand_offs SET target_id = NULL, next_check_at = 0, marks = marks + 1
+    WHERE target_id = OLD.id;
 END;
 CREATE TRIGGER hand_off_account_paused AFTER UPDATE OF paused ON accounts
 WHEN NEW.paused != OLD.paused BEGIN
-    UPDATE hand_offs SET next_check_at = 0 WHERE account_id = NEW.id;
+    UPDATE hand_offs SET next_check_at = 0, marks = marks + 1 WHERE account_id = NEW.id;
 END;
 "#;
 
