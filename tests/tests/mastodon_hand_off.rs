@@ -337,3 +337,34 @@ async fn a_late_first_send_never_leaves_the_post_held_twice() {
     assert_eq!(moved["id"], kept["id"]);
     mastodon_mock::assert_follows_the_description(&s.proxy);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pausing_publishing_takes_held_posts_back_and_resuming_gives_them_again() {
+    let s = setup().await;
+    let base = s.proxy.base_url();
+    let due = ahead(30);
+    let id = s.t.ops.create_post(post(&s.account, "Paused", Schedule::At { at: due }));
+    let id = id.unwrap().post.id;
+    let first = wait_held(base, &s.token, "Paused", due).await;
+    wait_target(&s.t.ops, &id, TargetState::HandedOff).await;
+
+    // Paused: nothing may go out, so the server must not hold it either.
+    s.t.ops.set_publishing_paused(true).await.unwrap();
+    wait_for("the server to let go of it", WAIT, || async {
+        held(base, &s.token).await.is_empty().then_some(())
+    })
+    .await;
+    wait_target(&s.t.ops, &id, TargetState::Scheduled).await;
+    assert_eq!(s.t.ops.post(&id).unwrap().status, PostStatus::Scheduled, "still planned");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(held(base, &s.token).await.is_empty(), "not handed off again while paused");
+
+    // Resumed: handed to the server again, once.
+    s.t.ops.set_publishing_paused(false).await.unwrap();
+    let again = wait_held(base, &s.token, "Paused", due).await;
+    assert_ne!(again["id"], first["id"]);
+    wait_target(&s.t.ops, &id, TargetState::HandedOff).await;
+    assert_eq!(requests(&s.proxy, "POST", "/api/v1/statuses"), 2);
+    assert!(mastodon_mock::statuses_since(&s.account, s.since).await.is_empty());
+    mastodon_mock::assert_follows_the_description(&s.proxy);
+}

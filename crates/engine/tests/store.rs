@@ -1492,10 +1492,11 @@ fn a_change_made_while_the_worker_is_busy_with_a_hand_off_is_looked_at_at_once()
             })
             .unwrap();
     };
-    let changes: [(&str, &Account, &dyn Fn(&Post)); 3] = [
+    let changes: [(&str, &Account, &dyn Fn(&Post)); 4] = [
         ("edited", &ada, &edit),
         ("deleted", &ada, &|post| store.delete_post(&post.id).unwrap()),
         ("account paused", &bob, &|_| store.set_account_paused(&bob.id, true).unwrap()),
+        ("publishing paused", &ada, &|_| store.mark_hand_offs().unwrap()),
     ];
     let far = t0() + mins(60);
     for (change, account, make) in changes {

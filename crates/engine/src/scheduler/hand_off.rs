@@ -1,7 +1,7 @@
 //! The hand-off worker (server-side scheduling): gives a post that asks for it to its platform
 //! to hold as soon as it is scheduled, keeps the held post in step with the post (moved to a
-//! new time, or taken back when it changed, went back to drafts, was deleted or its account
-//! paused), and once its time has come asks the server how it went: still held
+//! new time, or taken back when it changed, went back to drafts, was deleted, or its account or
+//! all publishing paused), and once its time has come asks the server how it went: still held
 //! → later; published → recorded like any publish; gone → failed. Each remote change starts
 //! from a committed `hand_offs` row, so it is carried out (and retried while offline) even
 //! across restarts; a change made while the worker is busy with a row marks it, and the
@@ -86,7 +86,10 @@ async fn pass(core: &Arc<Core>) -> StoreResult<()> {
         }
     }
     // Held targets on accounts that need reconnecting wait; new ones start from connected
-    // accounts only.
+    // accounts only, and none while publishing is paused.
+    if core.store.settings()?.publishing_paused {
+        return Ok(());
+    }
     for target_id in core.store.hand_off_candidates(Utc::now())? {
         let job = core.store.job(&target_id)?;
         if let Some(remote) = Remote::of(core, &job.account.id, Some(job.post_id.clone()))? {
@@ -127,6 +130,8 @@ struct Remote<'a> {
     provider: Arc<dyn Provider>,
     lead: chrono::Duration,
     account: Account,
+    /// Publishing is paused for every account: nothing is left with a server to publish.
+    publishing_paused: bool,
     credentials: Arc<Credentials>,
     http: PublishHttp,
     post_id: Option<String>,
@@ -152,6 +157,7 @@ impl<'a> Remote<'a> {
             provider,
             credentials: core.credentials(&account.id),
             http: PublishHttp::new(core.http.clone()),
+            publishing_paused: core.store.settings()?.publishing_paused,
             account,
             post_id,
         }))
@@ -317,6 +323,7 @@ impl<'a> Remote<'a> {
         let wanted = same
             && !post.is_draft
             && !self.account.paused
+            && !self.publishing_paused
             && target.state == TargetState::HandedOff
             && wants_hand_off(&target.settings);
         Ok(match post.scheduled_at {

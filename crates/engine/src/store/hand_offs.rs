@@ -127,6 +127,13 @@ impl Store {
         let rows = stmt.query_map([account_id], hand_off_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    /// Asks for a look at every hand-off: the worker checks what each should be now (the global
+    /// pause changed).
+    pub fn mark_hand_offs(&self) -> Result<()> {
+        self.conn().execute("UPDATE hand_offs SET next_check_at = 0, marks = marks + 1", [])?;
+        Ok(())
+    }
 }
 
 impl Tx<'_> {
