@@ -140,7 +140,7 @@ async fn killed_engine_never_loses_or_doubles_a_post() {
         }
     }
     for account in ops.accounts().unwrap() {
-        ops.remove_account(&account.id).unwrap();
+        ops.remove_account(&account.id, false).await.unwrap();
     }
     println!(
         "crash test: {kills} kills ({killed_with_work_left} with work left), {} items published once each",
@@ -279,7 +279,7 @@ async fn killed_engine_never_doubles_on_bluesky_nostr_or_mastodon() {
         expected.len()
     );
     for account in ops.accounts().unwrap() {
-        ops.remove_account(&account.id).unwrap();
+        ops.remove_account(&account.id, false).await.unwrap();
     }
     mastodon_mock::forget_app(engine.core(), &mock.base_url);
 }

@@ -103,6 +103,13 @@ async fn wait_target(ops: &Operations, id: &str, state: TargetState) {
     .await;
 }
 
+/// The server answers the next `method path` request with `effect` (a mastodon-mock fault).
+async fn fault_once(mock: &MastodonMock, method: &str, path: &str, effect: Value) {
+    let rule =
+        json!({ "match": {"methods": [method], "path": path}, "effect": effect, "count": 1 });
+    mock.add_fault(rule).await;
+}
+
 fn requests(proxy: &RecordingProxy, method: &str, path: &str) -> usize {
     proxy.requests().iter().filter(|r| r.method == method && r.path.starts_with(path)).count()
 }
@@ -213,13 +220,7 @@ async fn a_lost_or_refused_hand_off_is_held_exactly_once() {
     assert_eq!(requests(&s.proxy, "POST", "/api/v1/statuses"), 1, "never sent twice");
 
     // Refused (503): checked against the held posts, then given once.
-    s.mock
-        .add_fault(json!({
-            "match": {"methods": ["POST"], "path": "/api/v1/statuses"},
-            "effect": {"type": "status", "status": 503},
-            "count": 1,
-        }))
-        .await;
+    fault_once(&s.mock, "POST", "/api/v1/statuses", json!({"type": "status", "status": 503})).await;
     let other = s.t.ops.create_post(post(&s.account, "Refused once", Schedule::At { at: due }));
     let other = other.unwrap().post.id;
     wait_target(&s.t.ops, &other, TargetState::HandedOff).await;
@@ -301,7 +302,7 @@ async fn the_server_publishes_a_held_post_while_sipstory_is_closed() {
     assert_eq!(on_server[0]["url"].as_str(), result.url.as_deref(), "and its URL");
     assert!(held(&mock.base_url, &token).await.is_empty());
     for account in ops.accounts().unwrap() {
-        ops.remove_account(&account.id).unwrap();
+        ops.remove_account(&account.id, false).await.unwrap();
     }
     mastodon_mock::forget_app(engine.core(), &mock.base_url);
 }
@@ -313,12 +314,7 @@ async fn a_late_first_send_never_leaves_the_post_held_twice() {
     // The first create reaches the server only after Sipstory gave up on it (3 s) and found
     // nothing held, so Sipstory sends it again; mastodon-mock (unlike Mastodon) keeps no
     // Idempotency-Key for scheduled statuses, so the late one is held as a second copy.
-    s.mock
-        .add_fault(json!({
-            "match": {"methods": ["POST"], "path": "/api/v1/statuses"},
-            "effect": {"type": "latency", "delay_ms": 5000},
-            "count": 1,
-        }))
+    fault_once(&s.mock, "POST", "/api/v1/statuses", json!({"type": "latency", "delay_ms": 5000}))
         .await;
     let due = ahead(30);
     let id = s.t.ops.create_post(post(&s.account, "Sent twice", Schedule::At { at: due }));
@@ -365,6 +361,41 @@ async fn pausing_publishing_takes_held_posts_back_and_resuming_gives_them_again(
     assert_ne!(again["id"], first["id"]);
     wait_target(&s.t.ops, &id, TargetState::HandedOff).await;
     assert_eq!(requests(&s.proxy, "POST", "/api/v1/statuses"), 2);
+    assert!(mastodon_mock::statuses_since(&s.account, s.since).await.is_empty());
+    mastodon_mock::assert_follows_the_description(&s.proxy);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_an_account_takes_its_held_posts_back_first_or_says_why_not() {
+    let s = setup().await;
+    let base = s.proxy.base_url();
+    for (text, minutes) in [("First held", 30), ("Second held", 40)] {
+        let id = s.t.ops.create_post(post(&s.account, text, Schedule::At { at: ahead(minutes) }));
+        wait_target(&s.t.ops, &id.unwrap().post.id, TargetState::HandedOff).await;
+    }
+    wait_for("both held", WAIT, || async { (held(base, &s.token).await.len() == 2).then_some(()) })
+        .await;
+
+    // The server cannot be reached for one of them: the account stays, and the error says so.
+    fault_once(
+        &s.mock,
+        "DELETE",
+        "/api/v1/scheduled_statuses/*",
+        json!({"type": "status", "status": 503}),
+    )
+    .await;
+    let e = s.t.ops.remove_account(&s.account.id, false).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert_eq!(e.field.as_deref(), Some("leave_held"));
+    let one = format!("1 post(s) of {} are held by its server", s.account.handle);
+    assert!(e.message.starts_with(&one), "{}", e.message);
+    assert!(s.t.ops.accounts().unwrap().iter().any(|a| a.id == s.account.id), "kept");
+    assert_eq!(held(base, &s.token).await.len(), 1, "the other one was taken back");
+
+    // Once it can be reached, both are gone from the server before the account goes.
+    s.t.ops.remove_account(&s.account.id, false).await.unwrap();
+    assert!(held(base, &s.token).await.is_empty());
+    assert!(s.t.ops.accounts().unwrap().is_empty());
     assert!(mastodon_mock::statuses_since(&s.account, s.since).await.is_empty());
     mastodon_mock::assert_follows_the_description(&s.proxy);
 }

@@ -490,6 +490,17 @@ pub struct UploadFromUrl {
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct DisconnectQuery {
+    /// Posts its server holds are taken back first; when some cannot be (offline), the
+    /// channel stays (409, field `leave_held`) unless this is true: then they stay on the
+    /// server, which publishes them at their time.
+    #[serde(default)]
+    pub leave_held: bool,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 0-based page of 100 notifications, newest first.
     #[serde(default)]

@@ -103,6 +103,9 @@ pub struct Core {
     pub wake: Notify,
     /// Woken whenever the queue changes, for the hand-off worker.
     pub hand_off_wake: Notify,
+    /// Held by the hand-off worker for each pass and by whoever takes an account's held
+    /// posts back: steps on a server's held posts never run side by side.
+    pub hand_off_steps: tokio::sync::Mutex<()>,
     /// Woken when a webhook event is queued.
     pub webhook_wake: Notify,
     events: broadcast::Sender<EngineEvent>,
@@ -241,6 +244,7 @@ impl Engine {
                 oauth,
                 wake: Notify::new(),
                 hand_off_wake: Notify::new(),
+                hand_off_steps: tokio::sync::Mutex::new(()),
                 webhook_wake: Notify::new(),
                 events: broadcast::channel(256).0,
                 credentials: Mutex::new(HashMap::new()),

@@ -9,7 +9,8 @@
 //! has let go of its post, so it is never held and queued for Sipstory's own publish at once.
 //! A lost answer is reconciled through the platform's list of held posts before anything is
 //! sent again; as an earlier send may still land after that, a row sent more than once is
-//! looked at again and a held copy of it that no row owns is taken back before its time.
+//! looked at again and a held copy of it that no row owns is taken back before its time. An
+//! account's held posts are taken back before the account is removed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,6 +74,7 @@ fn time_to_next(core: &Core) -> Duration {
 }
 
 async fn pass(core: &Arc<Core>) -> StoreResult<()> {
+    let _steps = core.hand_off_steps.lock().await;
     for row in core.store.hand_offs_due(Utc::now())? {
         let Some(remote) = Remote::of(core, &row.account_id, row.post_id.clone())? else {
             // No provider in this version can reach it: looked at again later.
@@ -97,6 +99,21 @@ async fn pass(core: &Arc<Core>) -> StoreResult<()> {
         }
     }
     Ok(())
+}
+
+/// Takes back everything the server holds for an account that is about to be removed (its
+/// credentials go with it); returns how many it could not (offline, or an answer still on its
+/// way). The caller holds `Core::hand_off_steps` until the account is gone, so no hand-off
+/// starts or moves meanwhile.
+pub(crate) async fn let_go_of_account(core: &Arc<Core>, account_id: &str) -> StoreResult<usize> {
+    let rows = core.store.account_hand_offs(account_id)?;
+    for row in rows {
+        let Some(remote) = Remote::of(core, account_id, row.post_id.clone())? else {
+            return Ok(core.store.account_hand_offs(account_id)?.len());
+        };
+        remote.let_go(row).await?;
+    }
+    Ok(core.store.account_hand_offs(account_id)?.len())
 }
 
 /// The time a platform is asked to publish at (whole seconds).
@@ -468,6 +485,26 @@ impl<'a> Remote<'a> {
                 Err(e) => {
                     tracing::warn!(hand_off = %row.id, error = %e, "could not take back a second held copy yet")
                 }
+            }
+        }
+    }
+
+    /// Takes back whatever the server holds for this row, before its account goes; the row
+    /// stays (and is counted) when that cannot be made sure of now.
+    async fn let_go(&self, row: HandOff) -> StoreResult<()> {
+        if let Some(remote_id) = row.remote_id.clone() {
+            return self.take_back(&row, &remote_id, None, None).await;
+        }
+        if Utc::now() < row.sent_at + self.settle() {
+            return Ok(());
+        }
+        match self.find_unknown(&row).await {
+            Ok(Found::Held { remote_id }) => self.take_back(&row, &remote_id, None, None).await,
+            Ok(Found::Published(found)) => self.published_found(&row, found).await,
+            Ok(Found::Absent) => self.release(&row, None, None).await,
+            Err(e) => {
+                tracing::warn!(hand_off = %row.id, error = %e, "could not check a hand-off before removing its account");
+                Ok(())
             }
         }
     }

@@ -23,6 +23,7 @@ use crate::engine::Core;
 use crate::notify::{Notice, NoticeKind};
 use crate::store::Claimed;
 
+pub(crate) use hand_off::let_go_of_account;
 pub use reconcile::same_text;
 pub(crate) use request_log::{LogTarget, log_entries};
 

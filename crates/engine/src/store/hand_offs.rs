@@ -117,7 +117,7 @@ impl Store {
     }
 
     /// An account's hand-offs (a lost answer is never matched to another row's post, nor a
-    /// row's copy to another row's).
+    /// row's copy to another row's; an account is removed only once its server let go of them).
     pub fn account_hand_offs(&self, account_id: &str) -> Result<Vec<HandOff>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
