@@ -5,15 +5,19 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::harness::{TestEngine, fast_config};
 use crate::openapi_contract::OpenApiContract;
 use crate::recording_proxy::RecordingProxy;
 use sipstory_engine::engine::Core;
 use sipstory_engine::model::Account;
 use sipstory_engine::ops::Operations;
+use sipstory_engine::provider::Provider;
+use sipstory_platforms::mastodon::MastodonProvider;
 use tokio::process::{Child, Command};
 
 /// The pinned version the setup script installs.
@@ -62,6 +66,18 @@ impl MastodonMock {
     /// Starts the mock and waits until it answers.
     pub async fn start() -> Self {
         Self::start_on(None).await
+    }
+
+    /// Starts the mock behind a recording proxy, and an engine whose Mastodon provider is the
+    /// app's: the engine reaches the server through the proxy.
+    pub async fn start_behind_proxy() -> (Self, RecordingProxy, TestEngine) {
+        let mock = Self::start().await;
+        let proxy = RecordingProxy::start(&mock.base_url).await;
+        let t = TestEngine::start_with_providers(
+            fast_config,
+            [Arc::new(MastodonProvider::default()) as Arc<dyn Provider>],
+        );
+        (mock, proxy, t)
     }
 
     /// Starts the mock with a clock the test can move ahead ([`Self::clock`]).

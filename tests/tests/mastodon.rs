@@ -5,7 +5,6 @@
 //! instance-field errors, and every request checked against the Mastodon OpenAPI description.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -13,7 +12,7 @@ use sipstory_engine::model::{Account, AccountStatus, MediaRef, PostStatus, Threa
 use sipstory_engine::ops::{ErrorCode, PostInput, Schedule, TargetInputDto};
 use sipstory_engine::provider::{Provider, PublishContext, PublishHttp};
 use sipstory_platforms::mastodon::{MastodonProvider, PLATFORM};
-use sipstory_tests::harness::{TestEngine, fast_config, tiny_png, wait_for};
+use sipstory_tests::harness::{TestEngine, tiny_png, wait_for};
 use sipstory_tests::mastodon_mock::{self, MastodonMock};
 use sipstory_tests::recording_proxy::RecordingProxy;
 
@@ -26,12 +25,7 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
-    let mock = MastodonMock::start().await;
-    let proxy = RecordingProxy::start(&mock.base_url).await;
-    let t = TestEngine::start_with_providers(
-        fast_config,
-        [Arc::new(MastodonProvider::default()) as Arc<dyn Provider>],
-    );
+    let (mock, proxy, t) = MastodonMock::start_behind_proxy().await;
     Setup { _mock: mock, proxy, t }
 }
 

@@ -6,15 +6,12 @@
 //! (its clock moved ahead with libfaketime) ends with the target published under the real
 //! status id and URL.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{Value, json};
 use sipstory_engine::model::{Account, PostStatus, TargetState};
 use sipstory_engine::ops::{ErrorCode, Operations, PostInput, Schedule, TargetInputDto};
-use sipstory_engine::provider::Provider;
-use sipstory_platforms::mastodon::MastodonProvider;
 use sipstory_tests::harness::{
     TestEngine, fast_config, item, open_engine, unique_service, wait_for,
 };
@@ -34,12 +31,7 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
-    let mock = MastodonMock::start().await;
-    let proxy = RecordingProxy::start(&mock.base_url).await;
-    let t = TestEngine::start_with_providers(
-        fast_config,
-        [Arc::new(MastodonProvider::default()) as Arc<dyn Provider>],
-    );
+    let (mock, proxy, t) = MastodonMock::start_behind_proxy().await;
     let account = mastodon_mock::sign_in(&t.ops, proxy.base_url(), "ada").await;
     let token = t.engine.core().credentials(&account.id).require("access_token").unwrap();
     Setup { mock, proxy, t, account, token, since: Utc::now() }

@@ -21,8 +21,7 @@ fn iso(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Posts `body` to be published at `at`; the idempotency key makes a retried create safe on
-/// servers that keep it.
+/// Posts `body` to be published at `at` (see [`statuses::create_request`] for the key).
 pub async fn create(
     http: &PublishHttp,
     instance: &Instance,
@@ -32,12 +31,7 @@ pub async fn create(
     idempotency_key: &str,
 ) -> Result<HandOffAnswer, ProviderError> {
     body["scheduled_at"] = json!(iso(at));
-    let request = http
-        .inner()
-        .post(instance.url("/api/v1/statuses"))
-        .bearer_auth(token)
-        .header("Idempotency-Key", idempotency_key)
-        .json(&body);
+    let request = statuses::create_request(http, instance, token, &body, idempotency_key);
     let created: CreatedStatus = http.json("hand_off", request, false, &MastodonErrors).await?;
     Ok(match created {
         CreatedStatus::Scheduled(held) => {
