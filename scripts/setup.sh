@@ -15,13 +15,14 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # ---------------------------------------------------------------------------------------------
 # 1. System packages.
 # Build: WebKitGTK/Tauri, OpenSSL, D-Bus headers. Tests: Xvfb, a D-Bus session, gnome-keyring
-# (Secret Service), dunst + libnotify (notifications), WebKitWebDriver, imagemagick, xdotool.
+# (Secret Service), dunst + libnotify (notifications), WebKitWebDriver, imagemagick, xdotool,
+# libfaketime (a peer server's clock moved ahead in the hand-off tests).
 # Never add dbus-x11: it makes GLib auto-launch session daemons that outlive the app.
 PACKAGES=(
     libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libayatana-appindicator3-dev
     librsvg2-dev libdbus-1-dev
     xvfb xauth dbus gnome-keyring keyutils dunst libnotify-bin webkit2gtk-driver imagemagick trayer
-    xdotool
+    xdotool faketime
     ca-certificates
 )
 

@@ -136,8 +136,8 @@ fn set_account_enabled(app: App<'_>, id: String, enabled: bool) -> Result<Accoun
 }
 
 #[tauri::command]
-fn remove_account(app: App<'_>, id: String) -> Result<()> {
-    app.ops.remove_account(&id)
+async fn remove_account(app: App<'_>, id: String, leave_held: bool) -> Result<()> {
+    app.ops.remove_account(&id, leave_held).await
 }
 
 #[tauri::command]

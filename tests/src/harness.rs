@@ -12,7 +12,7 @@ use std::time::Duration;
 use sipstory_engine::model::{Account, Post, PostStatus, TargetState, ThreadItem};
 use sipstory_engine::notify::DesktopNotifier;
 use sipstory_engine::ops::{Operations, PostInput, Schedule, TargetInputDto};
-use sipstory_engine::provider::Provider;
+use sipstory_engine::provider::{Credentials, Provider};
 use sipstory_engine::scheduler::SchedulerHandle;
 use sipstory_engine::secrets::KeyringSecrets;
 use sipstory_engine::{Engine, EngineConfig};
@@ -45,6 +45,7 @@ pub fn fast_config(data_dir: &Path) -> EngineConfig {
         reconcile_delay: Duration::from_millis(200),
         http_timeout: Duration::from_secs(3),
         shutdown_grace: Duration::from_secs(2),
+        hand_off_check: Duration::from_millis(200),
         ..EngineConfig::new(data_dir)
     }
 }
@@ -125,9 +126,11 @@ impl TestEngine {
 }
 
 impl Drop for TestEngine {
+    /// The temp folder goes with the engine; the accounts' keychain entries are removed here.
     fn drop(&mut self) {
+        let secrets = &self.engine.core().secrets;
         for account in self.ops.accounts().unwrap_or_default() {
-            let _ = self.ops.remove_account(&account.id);
+            let _ = secrets.delete(&Credentials::entry_key(&account.id));
         }
     }
 }

@@ -1,7 +1,9 @@
 //! A recording reverse proxy on `127.0.0.1` in front of a third-party fake: every request is
 //! kept (method, path, query, content type, headers, body) for contract checks, then forwarded
-//! unchanged. On demand it answers media uploads the way a busy Mastodon server does (202,
-//! `url: null`, still processing) to exercise the provider's wait.
+//! unchanged and carried through even when the client stops waiting. On demand it answers
+//! media uploads the way a busy Mastodon server does (202, `url: null`, still processing) to
+//! exercise the provider's wait, or loses the answer to a request the server carried out (it
+//! never reaches the client).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -41,7 +43,12 @@ struct Shared {
     client: reqwest::Client,
     log: Mutex<Vec<Recorded>>,
     media_processing: AtomicBool,
+    /// `(method, path)` of requests whose answer is to be lost, once each.
+    lose_answers: Mutex<Vec<(String, String)>>,
 }
+
+/// How long a lost answer keeps the client waiting (longer than any client's timeout here).
+const LOST_ANSWER_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 #[derive(Clone)]
 pub struct RecordingProxy {
@@ -59,6 +66,7 @@ impl RecordingProxy {
                 .expect("client"),
             log: Mutex::new(Vec::new()),
             media_processing: AtomicBool::new(false),
+            lose_answers: Mutex::new(Vec::new()),
         });
         let app = Router::new().fallback(forward).with_state(shared.clone());
         let socket = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
@@ -74,6 +82,12 @@ impl RecordingProxy {
     /// Every request so far, oldest first.
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.log.lock().expect("log").clone()
+    }
+
+    /// Forwards the next `method path` request to the server but never answers it: the
+    /// server carries it out, the client gives up waiting.
+    pub fn lose_next_answer(&self, method: &str, path: &str) {
+        self.shared.lose_answers.lock().expect("lost answers").push((method.into(), path.into()));
     }
 
     /// Answer `POST …/media` uploads with 202 and no `url` (the server still processing).
@@ -107,13 +121,26 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
             outgoing = outgoing.header(name, value);
         }
     }
-    let answer = match outgoing.send().await {
-        Ok(answer) => answer,
+    // Carried through even when the client stops waiting, as a server carries out a request
+    // whose client went away.
+    let exchange = tokio::spawn(async move {
+        let answer = outgoing.send().await?;
+        let (status, headers) = (answer.status(), answer.headers().clone());
+        Ok::<_, reqwest::Error>((status, headers, answer.bytes().await.unwrap_or_default()))
+    });
+    let (mut status, headers, mut bytes) = match exchange.await.expect("the forwarding task") {
+        Ok(exchange) => exchange,
         Err(e) => return (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
     };
-    let mut status = answer.status();
-    let headers = answer.headers().clone();
-    let mut bytes = answer.bytes().await.unwrap_or_default();
+    let lost = {
+        let mut lose = shared.lose_answers.lock().expect("lost answers");
+        let index = lose.iter().position(|(m, p)| *m == recorded.method && *p == recorded.path);
+        index.map(|i| lose.remove(i)).is_some()
+    };
+    if lost {
+        tokio::time::sleep(LOST_ANSWER_WAIT).await;
+        return StatusCode::GATEWAY_TIMEOUT.into_response();
+    }
     let media_upload = recorded.method == "POST" && recorded.path.ends_with("/media");
     if media_upload && status.is_success() && shared.media_processing.load(Ordering::SeqCst) {
         let mut json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();

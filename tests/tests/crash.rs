@@ -1,7 +1,8 @@
 //! The crash tests: an engine in a child process publishes 200 posts (some of them threads) to
 //! the loopback fake and is killed with SIGKILL at random moments, again and again, then left
 //! to finish. The fake's record must show every item exactly once: nothing lost, nothing
-//! doubled, threads intact. The same with a real Bluesky PDS and a real Nostr relay.
+//! doubled, threads intact. The same with a real Bluesky PDS, a real Nostr relay and
+//! mastodon-mock.
 
 use std::collections::BTreeSet;
 use std::process::{Child, Command};
@@ -18,6 +19,7 @@ use sipstory_tests::harness::{
     connect_account, fast_config, item, open_engine, post_now, require_desktop_session,
     unique_service, wait_for,
 };
+use sipstory_tests::mastodon_mock::{self, MastodonMock};
 use sipstory_tests::peers::pds::Pds;
 use sipstory_tests::peers::relay::{self, Relay};
 
@@ -138,7 +140,7 @@ async fn killed_engine_never_loses_or_doubles_a_post() {
         }
     }
     for account in ops.accounts().unwrap() {
-        ops.remove_account(&account.id).unwrap();
+        ops.remove_account(&account.id, false).await.unwrap();
     }
     println!(
         "crash test: {kills} kills ({killed_with_work_left} with work left), {} items published once each",
@@ -153,23 +155,26 @@ fn sigterm(child: &Child) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killed_engine_never_doubles_on_bluesky_or_nostr() {
+async fn killed_engine_never_doubles_on_bluesky_nostr_or_mastodon() {
     require_desktop_session();
     const REAL_POSTS: usize = 20;
     const REAL_KILLS: usize = 8;
     let pds = Pds::start().await;
     let relay = Relay::start().await;
+    let mock = MastodonMock::start().await;
+    let since = Utc::now();
     let fay = pds.create_account("fay.test").await;
     let keys = Keys::generate();
     let dir = tempfile::tempdir().unwrap();
     let service = unique_service();
 
     let mut expected = Vec::new();
-    {
+    let mastodon = {
         let engine = open_engine(fast_config(dir.path()), &service, 4);
         let ops = engine.ops();
         let bluesky = pds.connect(&ops, &fay).await;
         let nostr = relay::connect(&ops, &keys, &[&relay.url], "").await;
+        let mastodon = mastodon_mock::sign_in(&ops, &mock.base_url, "ada").await;
         let start = Utc::now() + chrono::Duration::milliseconds(500);
         for i in 0..REAL_POSTS {
             let items: Vec<ThreadItem> = if i % 4 == 0 {
@@ -181,12 +186,13 @@ async fn killed_engine_never_doubles_on_bluesky_or_nostr() {
                 vec![item(&format!("real crash {i}"))]
             };
             expected.extend(items.iter().map(|item| item.text.clone()));
-            let mut input = post_now(&[&bluesky.id, &nostr.id], items);
+            let mut input = post_now(&[&bluesky.id, &nostr.id, &mastodon.id], items);
             input.schedule =
                 Schedule::At { at: start + chrono::Duration::milliseconds(300 * i as i64) };
             ops.create_post(input).expect("post scheduled");
         }
-    }
+        mastodon
+    };
     expected.sort();
 
     let bluesky_texts = || async {
@@ -209,6 +215,12 @@ async fn killed_engine_never_doubles_on_bluesky_or_nostr() {
         texts
     };
 
+    let mastodon_texts = || async {
+        let mut texts = mastodon_mock::texts_since(&mastodon, since).await;
+        texts.sort();
+        texts
+    };
+
     // Posts come due over 6 s; the kills happen within about 5 s of it.
     let mut killed_with_work_left = 0;
     for _ in 0..REAL_KILLS {
@@ -219,6 +231,7 @@ async fn killed_engine_never_doubles_on_bluesky_or_nostr() {
         child.wait().unwrap();
         if bluesky_texts().await.len() < expected.len()
             || nostr_texts().await.len() < expected.len()
+            || mastodon_texts().await.len() < expected.len()
         {
             killed_with_work_left += 1;
         }
@@ -243,20 +256,30 @@ async fn killed_engine_never_doubles_on_bluesky_or_nostr() {
     child.wait().unwrap();
     assert_eq!(bluesky_texts().await, expected, "every item once on Bluesky");
     assert_eq!(nostr_texts().await, expected, "every item once on Nostr");
+    assert_eq!(mastodon_texts().await, expected, "every item once on Mastodon");
 
     let engine = open_engine(fast_config(dir.path()), &service, 4);
     let ops = engine.ops();
     let posts = ops.posts(&PostFilter::default()).unwrap();
     assert_eq!(posts.len(), REAL_POSTS);
     assert!(posts.iter().all(|p| p.status == PostStatus::Published));
+    let on_mastodon = mastodon_mock::statuses_since(&mastodon, since).await;
+    for target in posts.iter().flat_map(|p| &p.targets).filter(|t| t.platform == "mastodon") {
+        for pair in target.results.windows(2) {
+            let reply = on_mastodon.iter().find(|s| s["id"] == pair[1].remote_id.as_str());
+            let reply = reply.expect("the stored id is the server's");
+            assert_eq!(reply["in_reply_to_id"], pair[0].remote_id.as_str(), "thread order kept");
+        }
+    }
     let log = ops.activity(&LogFilter { limit: Some(10_000), ..Default::default() }).unwrap();
     let reconciles = log.iter().filter(|e| e.action == "list_recent").count();
     println!(
-        "real-server crash test: {REAL_KILLS} kills ({killed_with_work_left} with work left), {} items once on each of Bluesky and Nostr, {reconciles} \
+        "real-server crash test: {REAL_KILLS} kills ({killed_with_work_left} with work left), {} items once on each of Bluesky, Nostr and Mastodon, {reconciles} \
          recent-posts reads while reconciling",
         expected.len()
     );
     for account in ops.accounts().unwrap() {
-        ops.remove_account(&account.id).unwrap();
+        ops.remove_account(&account.id, false).await.unwrap();
     }
+    mastodon_mock::forget_app(engine.core(), &mock.base_url);
 }

@@ -5,7 +5,6 @@
 //! instance-field errors, and every request checked against the Mastodon OpenAPI description.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -13,9 +12,8 @@ use sipstory_engine::model::{Account, AccountStatus, MediaRef, PostStatus, Threa
 use sipstory_engine::ops::{ErrorCode, PostInput, Schedule, TargetInputDto};
 use sipstory_engine::provider::{Provider, PublishContext, PublishHttp};
 use sipstory_platforms::mastodon::{MastodonProvider, PLATFORM};
-use sipstory_tests::harness::{TestEngine, fast_config, tiny_png, wait_for};
-use sipstory_tests::mastodon_mock::MastodonMock;
-use sipstory_tests::openapi_contract::OpenApiContract;
+use sipstory_tests::harness::{TestEngine, tiny_png, wait_for};
+use sipstory_tests::mastodon_mock::{self, MastodonMock};
 use sipstory_tests::recording_proxy::RecordingProxy;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -27,12 +25,7 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
-    let mock = MastodonMock::start().await;
-    let proxy = RecordingProxy::start(&mock.base_url).await;
-    let t = TestEngine::start_with_providers(
-        fast_config,
-        [Arc::new(MastodonProvider::default()) as Arc<dyn Provider>],
-    );
+    let (mock, proxy, t) = MastodonMock::start_behind_proxy().await;
     Setup { _mock: mock, proxy, t }
 }
 
@@ -44,8 +37,7 @@ impl Setup {
 
     /// Removes the server's app registration from the test keychain.
     fn forget_app(&self) {
-        let key = format!("mastodon:{}", self.authority());
-        self.t.engine.core().oauth_apps().delete(&key).unwrap();
+        mastodon_mock::forget_app(self.t.engine.core(), self.proxy.base_url());
     }
 }
 
@@ -53,58 +45,9 @@ fn instance_field(url: &str) -> BTreeMap<String, String> {
     BTreeMap::from([("instance".to_owned(), url.to_owned())])
 }
 
-fn param(url: &str, name: &str) -> String {
-    let url = reqwest::Url::parse(url).unwrap();
-    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap_or_default()
-}
-
-/// Signs in as `username` the way a user does in the browser: opens the authorize page, picks
-/// the account (the mock's form), and the browser follows the redirect to the listener.
+/// Signs in as `username` through the proxy, as a user does in the browser.
 async fn sign_in(s: &Setup, username: &str) -> Account {
-    let start = s.t.ops.begin_oauth(PLATFORM, instance_field(s.proxy.base_url())).await.unwrap();
-    assert_eq!(param(&start.authorize_url, "code_challenge_method"), "S256");
-    assert_eq!(param(&start.authorize_url, "redirect_uri"), start.redirect_uri);
-    let ops = s.t.ops.clone();
-    let flow = start.flow_id.clone();
-    let finish = tokio::spawn(async move { ops.finish_oauth(&flow).await });
-    let browser =
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let page = browser.get(&start.authorize_url).send().await.unwrap();
-    assert!(page.status().is_success());
-    assert!(page.text().await.unwrap().contains(username), "the picker lists {username}");
-    let form = [
-        ("username", username.to_owned()),
-        ("client_id", param(&start.authorize_url, "client_id")),
-        ("redirect_uri", start.redirect_uri.clone()),
-        ("scope", param(&start.authorize_url, "scope")),
-        ("state", param(&start.authorize_url, "state")),
-    ];
-    let chosen = browser
-        .post(format!("{}/oauth/authorize", s.proxy.base_url()))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let location = chosen.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with(&start.redirect_uri), "{location}");
-    let done = browser.get(&location).send().await.unwrap().text().await.unwrap();
-    assert!(done.contains("You can close this tab and go back to Sipstory"), "{done}");
-    finish.await.unwrap().expect("the Mastodon account connects")
-}
-
-fn assert_follows_the_description(proxy: &RecordingProxy) {
-    let contract = OpenApiContract::load("mastodon-openapi.json");
-    // Left out: the mock's control plane and the form of its sign-in page (the browser's, not
-    // an API call).
-    let requests: Vec<_> = proxy
-        .requests()
-        .into_iter()
-        .filter(|r| !r.path.starts_with("/api/v1/_mock"))
-        .filter(|r| !(r.method == "POST" && r.path == "/oauth/authorize"))
-        .collect();
-    assert!(!requests.is_empty());
-    let problems = contract.problems(&requests);
-    assert!(problems.is_empty(), "requests that break the description:\n{}", problems.join("\n"));
+    mastodon_mock::sign_in(&s.t.ops, s.proxy.base_url(), username).await
 }
 
 async fn read_status(s: &Setup, account: &Account, id: &str) -> Value {
@@ -146,7 +89,7 @@ async fn signing_in_registers_the_app_once_and_reads_the_server_limits() {
         let body = String::from_utf8_lossy(&request.body).into_owned();
         assert!(body.contains("code_verifier="), "PKCE verifier sent: {body}");
     }
-    assert_follows_the_description(&s.proxy);
+    mastodon_mock::assert_follows_the_description(&s.proxy);
     s.forget_app();
 }
 
@@ -269,7 +212,7 @@ async fn a_thread_with_media_and_settings_is_published_read_back_and_deleted() {
             .unwrap();
         assert_eq!(gone.status(), 404);
     }
-    assert_follows_the_description(&s.proxy);
+    mastodon_mock::assert_follows_the_description(&s.proxy);
     s.forget_app();
 }
 

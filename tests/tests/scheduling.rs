@@ -201,7 +201,7 @@ async fn overdue_posts_within_the_grace_go_out_older_ones_are_missed() {
     published(&ops, &ids[1]).await;
     assert_eq!(fake.posts().len(), 2);
     scheduler.shutdown().await;
-    ops.remove_account(&account.id).unwrap();
+    ops.remove_account(&account.id, false).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -117,6 +117,7 @@ pub fn param_of(field: &str) -> String {
     match field {
         "targets" => "posts".to_owned(),
         "schedule" => "type".to_owned(),
+        "leave_held" => "leaveHeld".to_owned(),
         other => other.to_owned(),
     }
 }
@@ -161,5 +162,17 @@ impl From<QueryRejection> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, Json(self.body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::param_of;
+
+    #[test]
+    fn operations_fields_are_named_as_the_request_names_them() {
+        assert_eq!(param_of("targets[1].account_id"), "posts[1].integration.id");
+        assert_eq!(param_of("items[0].text"), "posts[0].value[0].content");
+        assert_eq!(param_of("leave_held"), "leaveHeld");
     }
 }

@@ -157,7 +157,8 @@ fn state_of(state: TargetState) -> &'static str {
         TargetState::Scheduled
         | TargetState::Publishing
         | TargetState::Unconfirmed
-        | TargetState::Missed => "QUEUE",
+        | TargetState::Missed
+        | TargetState::HandedOff => "QUEUE",
     }
 }
 
@@ -485,6 +486,17 @@ pub struct UploadFromUrl {
     pub url: String,
     #[serde(default)]
     pub alt: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct DisconnectQuery {
+    /// Posts its server holds are taken back first; when some cannot be (offline), the
+    /// channel stays (409, field `leave_held`) unless this is true: then they stay on the
+    /// server, which publishes them at their time.
+    #[serde(default)]
+    pub leave_held: bool,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

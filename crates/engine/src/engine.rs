@@ -39,6 +39,9 @@ pub struct EngineConfig {
     pub idle_check: Duration,
     /// How long a stop waits for in-flight publishes.
     pub shutdown_grace: Duration,
+    /// How often a post its platform holds is checked once its time has come, until the
+    /// server has published it.
+    pub hand_off_check: Duration,
     /// How long a browser sign-in (OAuth) may take before it is given up.
     pub oauth_timeout: Duration,
     /// Which addresses media downloads (upload-from-url) may reach: public ones only, unless
@@ -59,6 +62,7 @@ impl EngineConfig {
             http_timeout: Duration::from_secs(60),
             idle_check: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(10),
+            hand_off_check: Duration::from_secs(60),
             oauth_timeout: Duration::from_secs(300),
             remote_media: crate::remote_media::AddressPolicy::default(),
         }
@@ -97,6 +101,11 @@ pub struct Core {
     pub oauth: OAuthFlows,
     /// Woken whenever the queue changes, so the scheduler never polls.
     pub wake: Notify,
+    /// Woken whenever the queue changes, for the hand-off worker.
+    pub hand_off_wake: Notify,
+    /// Held by the hand-off worker for each pass and by whoever takes an account's held
+    /// posts back: steps on a server's held posts never run side by side.
+    pub hand_off_steps: tokio::sync::Mutex<()>,
     /// Woken when a webhook event is queued.
     pub webhook_wake: Notify,
     events: broadcast::Sender<EngineEvent>,
@@ -132,6 +141,7 @@ impl Core {
     /// Tells the scheduler, and anyone watching, that the queue changed.
     pub fn queue_changed(&self) {
         self.wake.notify_one();
+        self.hand_off_wake.notify_one();
         self.views_changed();
     }
 
@@ -247,6 +257,8 @@ impl Engine {
                 http,
                 oauth,
                 wake: Notify::new(),
+                hand_off_wake: Notify::new(),
+                hand_off_steps: tokio::sync::Mutex::new(()),
                 webhook_wake: Notify::new(),
                 events: broadcast::channel(256).0,
                 credentials: Mutex::new(HashMap::new()),

@@ -15,7 +15,8 @@ use sipstory_engine::model::{
 };
 use sipstory_engine::notify::{Notice, NoticeKind};
 use sipstory_engine::store::{
-    LogEntry, LogFilter, PostFilter, PostWrite, Store, StoreError, TargetInput, TargetUpdate, Tx,
+    HandOff, LogEntry, LogFilter, NewHandOff, PostFilter, PostWrite, Store, StoreError,
+    TargetInput, TargetUpdate, Tx,
 };
 
 /// A fresh store in a nested folder of a temporary directory (the folder does not exist yet).
@@ -113,7 +114,7 @@ fn ids(posts: &[Post]) -> Vec<&str> {
 // ---------------------------------------------------------------------------------------------
 
 /// The number of migrations (V1, the local API's tables).
-const LATEST_SCHEMA: i64 = 2;
+const LATEST_SCHEMA: i64 = 3;
 
 #[test]
 fn a_fresh_file_is_migrated_to_the_latest_version_in_wal_mode() {
@@ -1443,4 +1444,74 @@ fn idempotency_records_replay_for_their_key_and_expire() {
     store.delete_api_key("k").unwrap();
     assert!(store.api_keys().unwrap().is_empty());
     assert!(store.delete_api_key("k").is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-offs (server-side scheduling)
+// ---------------------------------------------------------------------------------------------
+
+/// A post on `account` handed off: its target `handed_off`, its row due for a look.
+fn hand_off(store: &Store, account: &Account, body: &str) -> (Post, HandOff) {
+    let post = add_post(store, body, Some(t0() + mins(30)), false, &[account]);
+    let new = NewHandOff {
+        id: new_id(),
+        target_id: target_of(&post, account).id.clone(),
+        post_updated_at: post.updated_at,
+        account_id: account.id.clone(),
+        fingerprint: "sent".into(),
+        text: body.into(),
+        remote_at: t0() + mins(30),
+        sent_at: t0(),
+        next_check_at: t0(),
+    };
+    assert!(store.write(|w| w.begin_hand_off(&new)).unwrap());
+    let row = store.hand_offs_due(t0()).unwrap().into_iter().find(|r| r.id == new.id).unwrap();
+    (post, row)
+}
+
+#[test]
+fn a_change_made_while_the_worker_is_busy_with_a_hand_off_is_looked_at_at_once() {
+    let (_dir, store) = open();
+    let ada = connect(&store, "mastodon", "ada");
+    let bob = connect(&store, "mastodon", "bob");
+    let edit = |post: &Post| {
+        let targets = [TargetInput {
+            account_id: ada.id.clone(),
+            custom_items: None,
+            settings: json!({ "edited": true }),
+        }];
+        store
+            .update_post(&PostWrite {
+                id: &post.id,
+                items: &text("edited"),
+                tags: &[],
+                scheduled_at: post.scheduled_at,
+                time_zone: "UTC",
+                is_draft: false,
+                targets: &targets,
+            })
+            .unwrap();
+    };
+    let changes: [(&str, &Account, &dyn Fn(&Post)); 4] = [
+        ("edited", &ada, &edit),
+        ("deleted", &ada, &|post| store.delete_post(&post.id).unwrap()),
+        ("account paused", &bob, &|_| store.set_account_paused(&bob.id, true).unwrap()),
+        ("publishing paused", &ada, &|_| store.mark_hand_offs().unwrap()),
+    ];
+    let far = t0() + mins(60);
+    for (change, account, make) in changes {
+        let (post, seen) = hand_off(&store, account, change);
+        // The worker read the row and is moving the held post when the change comes...
+        make(&post);
+        store.write(|w| w.hand_off_held(&seen, "remote-1", far, far)).unwrap();
+        // ...so its own next look (in an hour) gives way to the one the change asked for.
+        let due = store.hand_offs_due(t0()).unwrap();
+        let row = due.iter().find(|r| r.id == seen.id).unwrap_or_else(|| panic!("{change}"));
+        assert_eq!(row.remote_id.as_deref(), Some("remote-1"), "{change}: recorded");
+        assert_eq!(row.remote_at, far, "{change}");
+        // With no change in between, the worker's next look stands.
+        store.write(|w| w.hand_off_later(row, far, 0)).unwrap();
+        assert!(store.hand_offs_due(far - mins(1)).unwrap().iter().all(|r| r.id != seen.id));
+        store.write(|w| w.end_hand_off(&seen.id)).unwrap();
+    }
 }

@@ -123,7 +123,7 @@ impl Live {
             scheduler.shutdown().await;
         }
         for account in &self.accounts {
-            let _ = self.ops.remove_account(&account.id);
+            let _ = self.ops.remove_account(&account.id, false).await;
         }
     }
 }

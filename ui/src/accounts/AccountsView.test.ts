@@ -123,7 +123,37 @@ describe('AccountsView', () => {
     expect(confirm).toHaveTextContent('Its posts are removed too');
     await fireEvent.click(within(confirm).getByRole('button', { name: 'Remove account' }));
     await waitFor(() => expect(screen.queryByText('Alice')).toBeNull());
-    expect(calls.find((c) => c.cmd === 'remove_account')!.args).toEqual({ id: 'acc-bsky' });
+    expect(calls.find((c) => c.cmd === 'remove_account')!.args).toEqual({ id: 'acc-bsky', leaveHeld: false });
+  });
+
+  it('asks again before leaving posts its server still holds, and keeps the account on cancel', async () => {
+    const message = '1 post(s) of alice.bsky.social are held by its server and could not be taken back now.';
+    fake({
+      remove_account: (a) => {
+        if (!a.leaveHeld) throw { code: 'conflict', message, field: 'leave_held' };
+        return null;
+      },
+    });
+    render(AccountsView);
+    const alice = (await screen.findByText('Alice')).closest('li')!;
+    const removeAfterConfirming = async () => {
+      await fireEvent.click(within(alice).getByRole('button', { name: 'Remove' }));
+      const confirm = screen.getByRole('alertdialog', { name: 'Remove alice.bsky.social from Sipstory?' });
+      expect(confirm).toHaveTextContent('taken back from the server first');
+      await fireEvent.click(within(confirm).getByRole('button', { name: 'Remove account' }));
+      return screen.findByRole('alertdialog', { name: 'Bluesky still holds posts of alice.bsky.social' });
+    };
+    const held = await removeAfterConfirming();
+    expect(held).toHaveTextContent(message);
+    await fireEvent.click(within(held).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByText('Alice')).toBeInTheDocument();
+
+    const again = await removeAfterConfirming();
+    await fireEvent.click(within(again).getByRole('button', { name: 'Remove and leave them there' }));
+    await waitFor(() => expect(screen.queryByText('Alice')).toBeNull());
+    const removals = calls.filter((c) => c.cmd === 'remove_account').map((c) => c.args.leaveHeld);
+    expect(removals).toEqual([false, false, true]);
   });
 
   it('edits time slots and shows the next free one', async () => {

@@ -30,7 +30,7 @@ export const api = {
   cancelOauth: (flowId: string) => call<void>('cancel_oauth', { flowId }),
   pauseAccount: (id: string, paused: boolean) => call<Account>('pause_account', { id, paused }),
   setAccountEnabled: (id: string, enabled: boolean) => call<Account>('set_account_enabled', { id, enabled }),
-  removeAccount: (id: string) => call<void>('remove_account', { id }),
+  removeAccount: (id: string, leaveHeld = false) => call<void>('remove_account', { id, leaveHeld }),
 
   validatePost: (input: PostInput) => call<Violation[]>('validate_post', { input }),
   createPost: (input: PostInput) => call<Saved>('create_post', { input }),

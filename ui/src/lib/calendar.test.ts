@@ -145,4 +145,24 @@ describe('eventContent', () => {
   it('describes the event for screen readers', () => {
     expect(eventLabel(props, 'Fresh beans', 'Thu 14 May, 09:30', (p) => names[p], () => 'Failed')).toBe('Failed, Thu 14 May, 09:30: Fresh beans (Bluesky, Mastodon)');
   });
+
+  it('marks the platforms whose server holds the post', () => {
+    const held = toEvent(
+      summary({
+        targets: [
+          ['a1', 'bluesky', 'scheduled'],
+          ['a2', 'mastodon', 'handed_off'],
+        ],
+      }),
+    )!.extendedProps as PostEventProps;
+    const node = eventContent(held, 'Fresh beans', '9:30a', 'dayGridMonth', (p) => names[p], (n) => n.slice(0, 2), (s) => s);
+    const badges = [...node.querySelectorAll('.sp-ev-badge')] as HTMLElement[];
+    expect(badges.map((b) => [b.title, b.classList.contains('sp-ev-badge--held')])).toEqual([
+      ['Bluesky', false],
+      ['Mastodon: with the server', true],
+    ]);
+    expect(eventLabel(held, 'Fresh beans', 'Thu 14 May, 09:30', (p) => names[p], () => 'Scheduled')).toBe(
+      'Scheduled, Thu 14 May, 09:30: Fresh beans (Bluesky, Mastodon); with the server on Mastodon',
+    );
+  });
 });

@@ -142,10 +142,12 @@ export function eventContent(
   if (timeText && !viewType.startsWith('list')) line.append(el('span', 'sp-ev-time', timeText));
   line.append(el('span', 'sp-ev-title', title));
   const meta = el('div', 'sp-ev-meta');
+  const held = heldPlatforms(props);
   for (const platform of props.platforms) {
     const name = nameOf(platform);
-    const badge = el('span', 'sp-ev-badge', initialsOf(name));
-    badge.title = name;
+    const withServer = held.includes(platform);
+    const badge = el('span', `sp-ev-badge${withServer ? ' sp-ev-badge--held' : ''}`, initialsOf(name));
+    badge.title = withServer ? `${name}: with the server` : name;
     meta.append(badge);
   }
   meta.append(el('span', 'sp-ev-status', labelOf(props.status)));
@@ -156,5 +158,11 @@ export function eventContent(
 /** What a screen reader says for an event. */
 export function eventLabel(props: PostEventProps, title: string, when: string, nameOf: (platform: string) => string, labelOf: (status: PostStatus) => string): string {
   const platforms = props.platforms.map(nameOf).join(', ') || 'no accounts';
-  return `${labelOf(props.status)}, ${when}: ${title} (${platforms})`;
+  const held = heldPlatforms(props).map(nameOf).join(', ');
+  return `${labelOf(props.status)}, ${when}: ${title} (${platforms})${held ? `; with the server on ${held}` : ''}`;
+}
+
+/** The platforms whose server holds the post (server-side scheduling). */
+export function heldPlatforms(props: PostEventProps): string[] {
+  return [...new Set(props.targets.filter((t) => t.state === 'handed_off').map((t) => t.platform))];
 }

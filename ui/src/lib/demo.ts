@@ -31,7 +31,9 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** The engine's rule: a post's status from whether it is a draft and its targets' states. */
-export function deriveStatus(isDraft: boolean, states: TargetState[]): PostStatus {
+export function deriveStatus(isDraft: boolean, held: TargetState[]): PostStatus {
+  // A target its server holds counts as scheduled, as in the engine.
+  const states = held.map((s) => (s === 'handed_off' ? 'scheduled' : s));
   const any = (s: TargetState) => states.includes(s);
   if (isDraft || states.length === 0 || states.every((s) => s === 'draft')) return 'draft';
   if (states.every((s) => s === 'published')) return 'published';
@@ -112,7 +114,7 @@ export function demoData(now: Date = new Date()): DemoData {
   });
   const accounts = [
     account('acc-bsky', 'bluesky', '@sipstory.bsky.social', 'Sipstory Coffee'),
-    account('acc-masto', 'mastodon', '@sipstory@mastodon.social', 'Sipstory Coffee'),
+    { ...account('acc-masto', 'mastodon', '@sipstory@mastodon.social', 'Sipstory Coffee'), settings: { instance: 'https://mastodon.social' } },
     account('acc-li', 'linkedin-page', 'Sipstory Coffee Co.', 'Sipstory Coffee Co.'),
     account('acc-x', 'x', '@sipstorycoffee', 'Sipstory', 'needs_reconnect'),
   ];
@@ -187,7 +189,7 @@ export function demoData(now: Date = new Date()): DemoData {
     ]),
     post('post-quiz', at(2, 12, 15), false, [item('Quiz: what is the difference between a cortado and a gibraltar? Answers below 👇')], [], (id) => [
       target(id, 'acc-bsky', 'scheduled'),
-      target(id, 'acc-masto', 'scheduled'),
+      target(id, 'acc-masto', 'handed_off', { settings: { schedule_on_server: true } }),
     ]),
     post('post-newsletter', at(3, 10, 0), true, [item('Newsletter teaser: our spring menu is coming. (finish the copy)')], ['menu'], (id) => [
       target(id, 'acc-li', 'draft'),

@@ -12,6 +12,7 @@ const LABELS: Record<Status, string> = {
   failed: 'Failed',
   missed: 'Missed',
   unconfirmed: 'Unconfirmed',
+  handed_off: 'With the server',
 };
 
 const HINTS: Record<Status, string> = {
@@ -23,6 +24,7 @@ const HINTS: Record<Status, string> = {
   failed: 'A platform refused it or could not be reached.',
   missed: 'Its time passed while Sipstory was not running.',
   unconfirmed: 'Sent, but the platform never answered: check whether it is there.',
+  handed_off: 'Its server holds it and publishes it at its time, even while this computer sleeps.',
 };
 
 export function statusLabel(status: Status): string {

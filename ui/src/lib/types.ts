@@ -89,7 +89,7 @@ export interface ThreadItem {
   delay_secs: number;
 }
 
-export type TargetState = 'draft' | 'scheduled' | 'publishing' | 'unconfirmed' | 'published' | 'failed' | 'missed';
+export type TargetState = 'draft' | 'scheduled' | 'publishing' | 'unconfirmed' | 'published' | 'failed' | 'missed' | 'handed_off';
 export type PostStatus = 'draft' | 'scheduled' | 'publishing' | 'published' | 'partial' | 'failed' | 'missed' | 'unconfirmed';
 
 export interface ItemResult {

@@ -43,6 +43,8 @@ describe('App', () => {
     nav.go('queue');
     render(App);
     expect(await screen.findByLabelText('1 missed')).toBeInTheDocument();
+    const banner = await screen.findByRole('region', { name: 'Publishing paused' });
+    expect(banner).toHaveTextContent('Posts a server was holding to publish itself are taken back from it');
     await fireEvent.click(await screen.findByRole('button', { name: 'Resume publishing' }));
     await vi.waitFor(() => expect(screen.queryByText(/Publishing is paused/)).not.toBeInTheDocument());
   });

@@ -51,6 +51,16 @@ describe('PostDetail', () => {
     expect(confirm?.[1]).toMatchObject({ remoteId: '11223', url: 'https://mastodon.social/@sipstory/11223' });
   });
 
+  it('says which account its server holds, and that it goes out while the computer sleeps', async () => {
+    backend();
+    render(PostDetail, { postId: 'post-quiz', onclose: vi.fn() });
+    const note = await screen.findByText(/^Held by mastodon\.social/);
+    const card = note.closest('li')!;
+    expect(note).toHaveTextContent('it goes out at its time even while this computer sleeps');
+    expect(within(card).getByText('With the server')).toBeInTheDocument();
+    expect(within(card).getByText('Mastodon')).toBeInTheDocument();
+  });
+
   it('asks before deleting, then closes', async () => {
     const calls = backend();
     const onclose = vi.fn();

@@ -7,7 +7,10 @@ use axum::http::StatusCode;
 
 use crate::ApiState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::shapes::{Deleted, Integration, IntegrationRules, IntegrationSettings, Slot};
+use crate::extract::ApiQuery;
+use crate::shapes::{
+    Deleted, DisconnectQuery, Integration, IntegrationRules, IntegrationSettings, Slot,
+};
 
 /// The connected channels.
 #[utoipa::path(get, path = "/integrations", tag = "Integrations",
@@ -16,15 +19,17 @@ pub async fn list_integrations(State(state): State<ApiState>) -> ApiResult<Json<
     Ok(Json(state.ops.accounts()?.into_iter().map(Integration::from).collect()))
 }
 
-/// Disconnects a channel: forgets its keychain secrets and its posts.
+/// Disconnects a channel: takes back what its server holds, forgets its secrets and posts.
 #[utoipa::path(delete, path = "/integrations/{id}", tag = "Integrations",
-    params(("id" = String, Path, description = "An integration id")),
-    responses((status = 200, body = Deleted), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path, description = "An integration id"), DisconnectQuery),
+    responses((status = 200, body = Deleted), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
 pub async fn delete_integration(
     State(state): State<ApiState>,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<DisconnectQuery>,
 ) -> ApiResult<Json<Deleted>> {
-    state.ops.remove_account(&id)?;
+    state.ops.remove_account(&id, query.leave_held).await?;
     Ok(Json(Deleted { deleted: true }))
 }
 

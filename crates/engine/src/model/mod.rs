@@ -12,8 +12,8 @@ pub use account::{Account, AccountStatus};
 pub use api_key::{ApiKey, IdempotencyClaim};
 pub use media::{Media, MediaFacts};
 pub use post::{
-    CalendarDay, ItemResult, MediaRef, Post, PostStatus, PostSummary, Target, TargetError,
-    TargetState, ThreadItem,
+    CalendarDay, ItemResult, MediaRef, Post, PostStatus, PostSummary, SCHEDULE_ON_SERVER, Target,
+    TargetError, TargetState, ThreadItem, content_fingerprint, wants_hand_off,
 };
 pub use settings::{AppSettings, LocalApiSettings, WeekStart};
 pub use webhook::{WEBHOOK_EVENTS, Webhook, WebhookDelivery};

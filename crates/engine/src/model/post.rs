@@ -41,10 +41,13 @@ pub enum TargetState {
     Failed,
     /// Its time passed longer than the grace ago while Sipstory was not running: the user decides.
     Missed,
+    /// Given to the platform, which holds it and publishes it at its time (server-side
+    /// scheduling); Sipstory keeps it in sync and records the outcome.
+    HandedOff,
 }
 
 impl TargetState {
-    pub const ALL: [TargetState; 7] = [
+    pub const ALL: [TargetState; 8] = [
         Self::Draft,
         Self::Scheduled,
         Self::Publishing,
@@ -52,6 +55,7 @@ impl TargetState {
         Self::Published,
         Self::Failed,
         Self::Missed,
+        Self::HandedOff,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +67,7 @@ impl TargetState {
             Self::Published => "published",
             Self::Failed => "failed",
             Self::Missed => "missed",
+            Self::HandedOff => "handed_off",
         }
     }
 
@@ -86,9 +91,12 @@ pub enum PostStatus {
 }
 
 impl PostStatus {
-    /// Derives the post's status from whether it is a draft and its targets' states.
+    /// Derives the post's status from whether it is a draft and its targets' states (a target
+    /// the platform holds counts as scheduled).
     pub fn derive(is_draft: bool, states: &[TargetState]) -> Self {
         use TargetState as T;
+        let states: Vec<T> =
+            states.iter().map(|s| if *s == T::HandedOff { T::Scheduled } else { *s }).collect();
         let any = |s: T| states.contains(&s);
         let all = |s: T| states.iter().all(|x| *x == s);
         if is_draft || states.is_empty() || all(T::Draft) {
@@ -186,6 +194,23 @@ impl Post {
     pub fn items_for<'a>(&'a self, target: &'a Target) -> &'a [ThreadItem] {
         target.custom_items.as_deref().unwrap_or(&self.items)
     }
+}
+
+/// The per-post setting by which a target asks its platform to hold it and publish it at its
+/// time (platforms that can declare it in their settings schema).
+pub const SCHEDULE_ON_SERVER: &str = "schedule_on_server";
+
+/// Whether a target's settings ask for server-side scheduling.
+pub fn wants_hand_off(settings: &serde_json::Value) -> bool {
+    settings[SCHEDULE_ON_SERVER] == serde_json::Value::Bool(true)
+}
+
+/// A digest of what a target publishes (its thread and settings, not its time): a post handed
+/// to a platform is given again when this changes.
+pub fn content_fingerprint(items: &[ThreadItem], settings: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    let content = serde_json::to_vec(&(items, settings)).expect("model types always serialize");
+    format!("{:x}", Sha256::digest(content))
 }
 
 /// A calendar entry: one post with what the calendar shows at a glance.

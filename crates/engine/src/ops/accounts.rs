@@ -192,8 +192,29 @@ impl Operations {
     }
 
     /// Forgets an account: its keychain secrets, its targets, and posts left with no account.
-    pub fn remove_account(&self, id: &str) -> OpsResult<()> {
-        self.core.store.account(id)?;
+    /// Posts its server holds are taken back first, while its credentials are still there;
+    /// when some cannot be (offline, or a server's answer still on its way) the account stays
+    /// and the error (field `leave_held`) says how many, unless `leave_held`: then they stay
+    /// on the server, which publishes them at their time without Sipstory.
+    pub async fn remove_account(&self, id: &str, leave_held: bool) -> OpsResult<()> {
+        let account = self.core.store.account(id)?;
+        let _steps = self.core.hand_off_steps.lock().await;
+        let held = crate::scheduler::let_go_of_account(&self.core, id).await?;
+        if held > 0 && !leave_held {
+            return Err(OpsError {
+                field: Some("leave_held".into()),
+                ..OpsError::conflict(format!(
+                    "{held} post(s) of {} are held by its server and could not be taken back \
+                     now (Sipstory cannot reach the server, or is still waiting for its answer). \
+                     Try again in a moment, or remove the account anyway and leave them there: \
+                     the server will publish them at their time.",
+                    account.handle
+                ))
+            });
+        }
+        if held > 0 {
+            tracing::warn!(account = %id, held, "removing an account whose server still holds posts, as asked");
+        }
         self.core.secrets.delete(&Credentials::entry_key(id))?;
         self.core.forget_credentials(id);
         self.core.store.delete_account(id)?;

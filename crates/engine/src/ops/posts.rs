@@ -6,7 +6,10 @@ use serde::Serialize;
 
 use super::input::{PostInput, Schedule};
 use super::{ErrorCode, Operations, OpsError, OpsResult};
-use crate::model::{CalendarDay, ItemResult, Post, PostStatus, PostSummary, TargetState, new_id};
+use crate::model::{
+    CalendarDay, ItemResult, Post, PostStatus, PostSummary, SCHEDULE_ON_SERVER, TargetState,
+    new_id, wants_hand_off,
+};
 use crate::store::{PostFilter, PostWrite, TargetInput};
 use crate::time::{next_free_slot, parse_zone, resolve_local};
 use crate::validation::{TargetDraft, Violation, validate_target};
@@ -17,6 +20,8 @@ const PAST_TOLERANCE_SECS: i64 = 60;
 const SLOT_SEARCH_DAYS: u32 = 60;
 /// The longest window the month view asks for day by day (six weeks, with room to spare).
 const MAX_CALENDAR_DAYS: i64 = 62;
+/// How close to its time a post the server holds can still be changed.
+const HELD_EDIT_MARGIN_SECS: i64 = 60;
 
 /// A saved post, the rule problems it still has (drafts may have some) and whether its local
 /// time moved because it fell in a daylight-saving gap.
@@ -52,7 +57,7 @@ impl Operations {
     /// Replaces a post's content, accounts and time. Accounts it is already published on keep
     /// their published state.
     pub fn update_post(&self, id: &str, input: PostInput) -> OpsResult<Saved> {
-        self.core.store.post(id)?;
+        self.check_not_going_out(&self.core.store.post(id)?)?;
         let resolved = self.resolve(&input)?;
         let post = self.core.store.update_post(&write(id, &input, &resolved))?;
         self.core.queue_changed();
@@ -151,6 +156,7 @@ impl Operations {
                 "This post is being published right now; try again in a moment.",
             ));
         }
+        self.check_not_going_out(&post)?;
         self.core.store.delete_post(id)?;
         self.core.queue_changed();
         Ok(())
@@ -484,8 +490,34 @@ impl Operations {
                 settings: &target.settings,
             };
             all.extend(validate_target(&rules, &draft, &media));
+            let can_hold = !rules.settings_schema["properties"][SCHEDULE_ON_SERVER].is_null();
+            if can_hold
+                && matches!(input.schedule, Schedule::Now)
+                && wants_hand_off(&target.settings)
+            {
+                all.push(Violation {
+                    account_id: account.id.clone(),
+                    field: format!("settings.{SCHEDULE_ON_SERVER}"),
+                    code: "hand_off_now".into(),
+                    message: "A post published now cannot be given to the server to hold; pick a time at least 5 minutes ahead, or turn this off.".into(),
+                    limit: None,
+                });
+            }
         }
         Ok(all)
+    }
+
+    /// A post its platform holds, whose time has come, may be going out right now: it is left
+    /// alone until Sipstory has checked the server.
+    fn check_not_going_out(&self, post: &Post) -> OpsResult<()> {
+        let held = post.targets.iter().any(|t| t.state == TargetState::HandedOff);
+        let soon = Utc::now() + Duration::seconds(HELD_EDIT_MARGIN_SECS);
+        if held && post.scheduled_at.is_some_and(|at| at <= soon) {
+            return Err(OpsError::conflict(
+                "The server is publishing this post now; Sipstory will show how it went in a moment.",
+            ));
+        }
+        Ok(())
     }
 }
 

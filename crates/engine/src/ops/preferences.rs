@@ -37,17 +37,23 @@ impl Operations {
                 "Allow between 1 and 100000 posts per hour.",
             ));
         }
-        let resumed = self.core.store.settings()?.publishing_paused && !settings.publishing_paused;
-        if resumed {
+        let was_paused = self.core.store.settings()?.publishing_paused;
+        if was_paused && !settings.publishing_paused {
             // Before the pause lifts, so the scheduler never sees them as merely due.
             crate::scheduler::mark_missed(&self.core, None).await;
         }
         self.core.store.save_settings(&settings)?;
+        if was_paused != settings.publishing_paused {
+            // Paused: the posts servers hold are taken back (nothing goes out); resumed: they
+            // are handed off again.
+            self.core.store.mark_hand_offs()?;
+        }
         self.core.queue_changed();
         Ok(settings)
     }
 
-    /// Pauses or resumes publishing for every account.
+    /// Pauses or resumes publishing for every account. While paused nothing goes out: the
+    /// posts a server holds are taken back from it (and handed to it again on resume).
     pub async fn set_publishing_paused(&self, paused: bool) -> OpsResult<AppSettings> {
         let settings = AppSettings { publishing_paused: paused, ..self.core.store.settings()? };
         self.update_settings(settings).await

@@ -132,6 +132,23 @@ pub struct RemotePost {
     pub extra: serde_json::Value,
 }
 
+/// What a platform did with a post handed to it to hold (server-side scheduling).
+#[derive(Debug, Clone, PartialEq)]
+pub enum HandOffAnswer {
+    /// It holds the post under `remote_id` and publishes it at `at`.
+    Held { remote_id: String, at: DateTime<Utc> },
+    /// It published the post at once (its time was too close for it to hold).
+    Published(PublishedItem),
+}
+
+/// A post the platform holds for later, read back to reconcile a lost answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldPost {
+    pub remote_id: String,
+    pub at: DateTime<Utc>,
+    pub text: String,
+}
+
 /// What a provider sees of the account it works for.
 pub struct PublishContext<'a> {
     pub account: &'a Account,
@@ -148,6 +165,10 @@ pub struct OAuthSetup<'a> {
     pub redirect_uri: &'a str,
     /// App registrations kept in the keychain (per instance, per BYO platform).
     pub apps: &'a AppRegistrations,
+}
+
+fn no_hand_off() -> ProviderError {
+    ProviderError::new(ErrorKind::Permanent, "this platform cannot hold scheduled posts")
 }
 
 fn not_oauth() -> ProviderError {
@@ -222,6 +243,49 @@ pub trait Provider: Send + Sync + 'static {
             ErrorKind::Auth,
             "this platform's credentials cannot be refreshed; reconnect the account",
         ))
+    }
+
+    /// Platforms that can hold a scheduled post and publish it at its time themselves
+    /// (server-side scheduling): how far ahead of its time a post must be handed to them.
+    /// `None`: they cannot, and the engine publishes every post itself.
+    fn hand_off_lead(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// Gives the platform a one-item post to publish at `at` (whole seconds), sending
+    /// `item.idempotency_key` where the platform honours one.
+    async fn hand_off(
+        &self,
+        _cx: &PublishContext<'_>,
+        _item: &OutgoingItem<'_>,
+        _at: DateTime<Utc>,
+    ) -> Result<HandOffAnswer, ProviderError> {
+        Err(no_hand_off())
+    }
+
+    /// Moves a held post to `at`; `false` when the platform no longer holds it.
+    async fn move_hand_off(
+        &self,
+        _cx: &PublishContext<'_>,
+        _remote_id: &str,
+        _at: DateTime<Utc>,
+    ) -> Result<bool, ProviderError> {
+        Err(no_hand_off())
+    }
+
+    /// Takes a held post back; `false` when the platform no longer holds it.
+    async fn cancel_hand_off(
+        &self,
+        _cx: &PublishContext<'_>,
+        _remote_id: &str,
+    ) -> Result<bool, ProviderError> {
+        Err(no_hand_off())
+    }
+
+    /// Every post the platform holds for the account (once their time has come, they are
+    /// among its posts instead: see `recent_posts`).
+    async fn held_posts(&self, _cx: &PublishContext<'_>) -> Result<Vec<HeldPost>, ProviderError> {
+        Err(no_hand_off())
     }
 
     /// The account's posts since `since`, newest first, or `None` when the platform cannot

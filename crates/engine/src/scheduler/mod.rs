@@ -1,10 +1,12 @@
 //! The background publisher: a tokio task that sleeps until the earliest due target (woken
 //! early whenever the queue changes, never polling while idle), claims due targets with a
 //! lease, and runs them with a per-platform concurrency limit. On start, and when the wall
-//! clock jumps (the machine slept), overdue posts past the grace become missed.
+//! clock jumps (the machine slept), overdue posts past the grace become missed. Beside it, the
+//! hand-off worker ([`hand_off`]) keeps the posts a platform holds in step.
 
 mod backoff;
 mod clock;
+mod hand_off;
 mod publisher;
 mod reconcile;
 mod request_log;
@@ -21,6 +23,7 @@ use crate::engine::Core;
 use crate::notify::{Notice, NoticeKind};
 use crate::store::{Claimed, Job};
 
+pub(crate) use hand_off::let_go_of_account;
 pub use reconcile::same_text;
 pub(crate) use request_log::{LogTarget, log_entries};
 
@@ -31,21 +34,30 @@ const CLAIM_RETRY: chrono::Duration = chrono::Duration::seconds(1);
 pub struct SchedulerHandle {
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    hand_offs: tokio::task::JoinHandle<()>,
+    grace: Duration,
 }
 
 impl SchedulerHandle {
     /// Stops claiming, lets in-flight publishes finish for up to the configured grace, and
-    /// abandons the rest (their targets are recovered as unconfirmed at the next start).
-    pub async fn shutdown(self) {
+    /// abandons the rest (their targets are recovered as unconfirmed at the next start). A
+    /// hand-off request still running then is abandoned too: its row is reconciled at the
+    /// next start.
+    pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        if tokio::time::timeout(self.grace, &mut self.hand_offs).await.is_err() {
+            self.hand_offs.abort();
+        }
     }
 }
 
 pub fn spawn(core: Arc<Core>) -> SchedulerHandle {
     let (stop, stopped) = watch::channel(false);
+    let grace = core.config.shutdown_grace;
+    let hand_offs = tokio::spawn(hand_off::run(core.clone(), stopped.clone()));
     let task = tokio::spawn(Scheduler::new(core).run(stopped));
-    SchedulerHandle { stop, task }
+    SchedulerHandle { stop, task, hand_offs, grace }
 }
 
 struct Scheduler {

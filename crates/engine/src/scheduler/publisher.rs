@@ -11,7 +11,7 @@ use super::backoff::retry_delay;
 use super::reconcile::find_match;
 use super::request_log::{LogTarget, log_entries};
 use crate::engine::Core;
-use crate::model::{ItemResult, TargetError, TargetState};
+use crate::model::{ItemResult, TargetError, TargetState, ThreadItem};
 use crate::notify::{Notice, NoticeKind};
 use crate::provider::{
     ErrorKind, OutgoingItem, OutgoingMedia, Provider, ProviderError, PublishContext, PublishHttp,
@@ -228,29 +228,7 @@ impl Attempt<'_> {
     }
 
     fn outgoing_media(&self, position: u32) -> Result<Vec<OutgoingMedia>, ProviderError> {
-        let item = &self.job.items[position as usize];
-        item.media
-            .iter()
-            .map(|m| {
-                let media = self.core.store.media(&m.media_id).map_err(|_| {
-                    ProviderError::new(
-                        ErrorKind::Permanent,
-                        format!(
-                            "A media file of item {} is no longer in the library.",
-                            position + 1
-                        ),
-                    )
-                    .with_code("media_missing")
-                })?;
-                Ok(OutgoingMedia {
-                    media_id: media.id,
-                    path: media.path.into(),
-                    mime: media.facts.mime,
-                    size_bytes: media.facts.size_bytes,
-                    alt: m.alt.clone().or(media.alt),
-                })
-            })
-            .collect()
+        outgoing_media(self.core, &self.job.items[position as usize], position)
     }
 
     /// A request sent at `sent_at` may still be landing (the platform may be processing it
@@ -557,6 +535,33 @@ impl Attempt<'_> {
     }
 }
 
+/// The library files of item `position`, ready to upload.
+pub(super) fn outgoing_media(
+    core: &Core,
+    item: &ThreadItem,
+    position: u32,
+) -> Result<Vec<OutgoingMedia>, ProviderError> {
+    item.media
+        .iter()
+        .map(|m| {
+            let media = core.store.media(&m.media_id).map_err(|_| {
+                ProviderError::new(
+                    ErrorKind::Permanent,
+                    format!("A media file of item {} is no longer in the library.", position + 1),
+                )
+                .with_code("media_missing")
+            })?;
+            Ok(OutgoingMedia {
+                media_id: media.id,
+                path: media.path.into(),
+                mime: media.facts.mime,
+                size_bytes: media.facts.size_bytes,
+                alt: m.alt.clone().or(media.alt),
+            })
+        })
+        .collect()
+}
+
 /// The platform's rules, checked again before anything is sent (media may have changed since
 /// the post was scheduled): the first violation, as a permanent error.
 fn rule_violation(core: &Core, job: &Job, provider: &dyn Provider) -> Option<ProviderError> {
@@ -573,7 +578,7 @@ fn rule_violation(core: &Core, job: &Job, provider: &dyn Provider) -> Option<Pro
     )
 }
 
-fn target_error(e: &ProviderError) -> TargetError {
+pub(super) fn target_error(e: &ProviderError) -> TargetError {
     TargetError {
         code: e.code.clone(),
         message: e.message.clone(),
@@ -586,7 +591,7 @@ fn platform_name(provider: &dyn Provider) -> &str {
     &provider.info().name
 }
 
-fn preview(text: &str) -> String {
+pub(super) fn preview(text: &str) -> String {
     let mut preview: String = text.chars().take(120).collect();
     if preview.len() < text.len() {
         preview.push('…');

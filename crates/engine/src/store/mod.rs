@@ -4,6 +4,7 @@
 
 mod accounts;
 mod api_access;
+mod hand_offs;
 mod log;
 mod media;
 mod notifications;
@@ -21,6 +22,7 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use hand_offs::{HandOff, NewHandOff};
 pub use log::{LogEntry, LogFilter};
 pub use notifications::StoredNotification;
 pub use posts::{PostFilter, PostWrite, TargetInput};
@@ -75,9 +77,13 @@ impl Store {
                 .map_err(|source| StoreError::Io { path: dir.to_owned(), source })?;
         }
         let mut conn = open_connection(path)?;
+        // Off while migrating: a migration that rebuilds a table must not cascade its deletes
+        // (each such migration checks the foreign keys before it commits).
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
         schema::migrations()
             .to_latest(&mut conn)
             .map_err(|source| StoreError::Migration { path: path.to_owned(), source })?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         let writer = write::Writer::start(open_connection(path)?);
         Ok(Self {
             conn: Mutex::new(conn),

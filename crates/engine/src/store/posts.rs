@@ -137,8 +137,9 @@ impl Store {
     }
 
     /// Rewrites a post: its content, tags, time and accounts. Targets already published, being
-    /// published or unconfirmed keep their state and content; the others are re-armed for the
-    /// new time (or become drafts).
+    /// published or unconfirmed keep their state and content; targets their platform holds
+    /// take the new content and stay held until the hand-off worker has moved or taken back
+    /// the held post; the others are re-armed for the new time (or become drafts).
     pub fn update_post(&self, post: &PostWrite<'_>) -> Result<Post> {
         let now = Utc::now();
         {
@@ -169,6 +170,9 @@ impl Store {
             for target in post.targets {
                 match existing.get(&target.account_id) {
                     Some((_, state)) if is_settled_or_live(*state) => {}
+                    Some((target_id, TargetState::HandedOff)) => {
+                        edit_handed_off(&tx, target_id, target, now)?;
+                    }
                     Some((target_id, _)) => rearm_target(&tx, post, target_id, target, now)?,
                     None => insert_target(&tx, post, target, now)?,
                 }
@@ -370,6 +374,31 @@ fn rearm_target(
             next,
             ms(now),
         ],
+    )?;
+    Ok(())
+}
+
+/// A held target takes the new content; its hand-off is looked at now (moved to the new
+/// time, or taken back from the server when the content or the wish changed).
+fn edit_handed_off(
+    tx: &Transaction<'_>,
+    target_id: &str,
+    target: &TargetInput,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE targets SET custom_items = ?2, settings = ?3, updated_at = ?4 WHERE id = ?1",
+        params![
+            target_id,
+            target.custom_items.as_ref().map(to_json),
+            to_json(&target.settings),
+            ms(now),
+        ],
+    )?;
+    tx.execute(
+        "UPDATE hand_offs SET next_check_at = ?2, checks = 0, marks = marks + 1
+         WHERE target_id = ?1",
+        params![target_id, ms(now)],
     )?;
     Ok(())
 }

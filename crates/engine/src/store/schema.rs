@@ -3,7 +3,55 @@
 
 use rusqlite_migration::{M, Migrations};
 
-const V1: &str = r#"
+/// The `targets` table under `$name`, with `$states` the states a target may be in: V1 creates
+/// it, and a migration that adds a state rebuilds it from the same columns (SQLite cannot change
+/// a CHECK in place), then adds its indexes (`targets_indexes`).
+macro_rules! targets_table {
+    ($name:literal, $states:literal) => {
+        concat!(
+            "CREATE TABLE ",
+            $name,
+            r#" (
+    id                 TEXT PRIMARY KEY,
+    post_id            TEXT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    account_id         TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    custom_items       TEXT,
+    settings           TEXT NOT NULL DEFAULT '{}',
+    state              TEXT NOT NULL CHECK (state IN
+                       ("#,
+            $states,
+            r#")),
+    attempts           INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at    INTEGER,
+    lease_owner        TEXT,
+    inflight_position  INTEGER,
+    inflight_since     INTEGER,
+    error_code         TEXT,
+    error_message      TEXT,
+    error_status       INTEGER,
+    error_at           INTEGER,
+    updated_at         INTEGER NOT NULL,
+    UNIQUE (post_id, account_id)
+);
+"#
+        )
+    };
+}
+
+/// The indexes of the `targets` table.
+macro_rules! targets_indexes {
+    () => {
+        r#"CREATE INDEX targets_due ON targets (state, next_attempt_at);
+CREATE INDEX targets_by_post ON targets (post_id);
+CREATE INDEX targets_by_account ON targets (account_id, state);
+"#
+    };
+}
+
+/// The first schema, as released (its `targets` table comes from `targets_table!`; a test
+/// keeps its text unchanged).
+const V1: &str = concat!(
+    r#"
 CREATE TABLE accounts (
     id            TEXT PRIMARY KEY,
     platform      TEXT NOT NULL,
@@ -30,30 +78,13 @@ CREATE TABLE posts (
 );
 CREATE INDEX posts_by_time ON posts (scheduled_at);
 
-CREATE TABLE targets (
-    id                 TEXT PRIMARY KEY,
-    post_id            TEXT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
-    account_id         TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-    custom_items       TEXT,
-    settings           TEXT NOT NULL DEFAULT '{}',
-    state              TEXT NOT NULL CHECK (state IN
-                       ('draft', 'scheduled', 'publishing', 'unconfirmed', 'published', 'failed', 'missed')),
-    attempts           INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at    INTEGER,
-    lease_owner        TEXT,
-    inflight_position  INTEGER,
-    inflight_since     INTEGER,
-    error_code         TEXT,
-    error_message      TEXT,
-    error_status       INTEGER,
-    error_at           INTEGER,
-    updated_at         INTEGER NOT NULL,
-    UNIQUE (post_id, account_id)
-);
-CREATE INDEX targets_due ON targets (state, next_attempt_at);
-CREATE INDEX targets_by_post ON targets (post_id);
-CREATE INDEX targets_by_account ON targets (account_id, state);
-
+"#,
+    targets_table!(
+        "targets",
+        "'draft', 'scheduled', 'publishing', 'unconfirmed', 'published', 'failed', 'missed'"
+    ),
+    targets_indexes!(),
+    r#"
 CREATE TABLE item_results (
     target_id     TEXT NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
     position      INTEGER NOT NULL,
@@ -120,7 +151,8 @@ CREATE TABLE settings (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
 );
-"#;
+"#
+);
 
 /// The local API: its keys (only a SHA-256 of each, never the key), the first response to
 /// each `Idempotency-Key` (so a retried request creates nothing new, even after a restart),
@@ -170,15 +202,72 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
 "#;
 
+/// Server-side scheduling: a target may be `handed_off` (its platform holds it and publishes it
+/// at its time), and `hand_offs` records each post given to a platform to hold: the server's id
+/// once known, the time it holds it for, what was sent (to recognise it again) and how many
+/// times (`sends`). A row outlives its target (deleted post: `target_id` becomes NULL) until
+/// the server has let go of it. `next_check_at` is when the hand-off worker looks at a row
+/// next; editing or deleting its post or pausing makes that now and counts a mark (`marks`),
+/// so the worker never puts off a look that a change asked for while it was busy. SQLite
+/// cannot change a CHECK in place, so `targets` is rebuilt (with foreign keys off, see
+/// `Store::open`) from the same columns as V1's.
+const V_HAND_OFF: &str = concat!(
+    targets_table!(
+        "targets_new",
+        "'draft', 'scheduled', 'publishing', 'unconfirmed', 'published', 'failed', 'missed',
+                        'handed_off'"
+    ),
+    r#"INSERT INTO targets_new SELECT * FROM targets;
+DROP TABLE targets;
+ALTER TABLE targets_new RENAME TO targets;
+"#,
+    targets_indexes!(),
+    r#"
+CREATE TABLE hand_offs (
+    id             TEXT PRIMARY KEY,
+    target_id      TEXT UNIQUE,
+    account_id     TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    fingerprint    TEXT NOT NULL,
+    text           TEXT NOT NULL,
+    remote_id      TEXT,
+    remote_at      INTEGER NOT NULL,
+    sent_at        INTEGER NOT NULL,
+    next_check_at  INTEGER NOT NULL,
+    checks         INTEGER NOT NULL DEFAULT 0,
+    sends          INTEGER NOT NULL DEFAULT 1,
+    marks          INTEGER NOT NULL DEFAULT 0,
+    created_at     INTEGER NOT NULL
+);
+CREATE INDEX hand_offs_due ON hand_offs (next_check_at);
+
+CREATE TRIGGER hand_off_target_deleted AFTER DELETE ON targets BEGIN
+    UPDATE hand_offs SET target_id = NULL, next_check_at = 0, marks = marks + 1
+    WHERE target_id = OLD.id;
+END;
+CREATE TRIGGER hand_off_account_paused AFTER UPDATE OF paused ON accounts
+WHEN NEW.paused != OLD.paused BEGIN
+    UPDATE hand_offs SET next_check_at = 0, marks = marks + 1 WHERE account_id = NEW.id;
+END;
+"#
+);
+
 /// Every migration, oldest first. Append; never edit a released one.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V_LOCAL_API)])
+    Migrations::new(vec![M::up(V1), M::up(V_LOCAL_API), M::up(V_HAND_OFF).foreign_key_check()])
 }
 
 #[cfg(test)]
 mod tests {
+    use sha2::{Digest, Sha256};
+
     #[test]
     fn migrations_are_valid() {
         assert!(super::migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn the_released_first_migration_is_unchanged() {
+        let digest = format!("{:x}", Sha256::digest(super::V1));
+        assert_eq!(digest, "e9a97847717440fa2f0c1610e3a101fd429410bb6c44ac5854602061f1ecebb8");
     }
 }

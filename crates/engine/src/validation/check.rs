@@ -3,7 +3,7 @@
 //! against the platform's JSON Schema. Every problem becomes a [`Violation`] a person can act on.
 
 use super::{MediaRules, PlatformRules, TextCounting, ThreadSupport};
-use crate::model::{MediaFacts, MediaRef, ThreadItem};
+use crate::model::{MediaFacts, MediaRef, SCHEDULE_ON_SERVER, ThreadItem, wants_hand_off};
 use jsonschema::ValidationError;
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::paths::LocationSegment;
@@ -42,6 +42,7 @@ pub fn validate_target(
         check.item(index, item);
     }
     check.settings(draft.settings);
+    check.hand_off(draft.items, draft.settings);
     check.found
 }
 
@@ -286,6 +287,19 @@ impl Check<'_> {
                 self.name()
             );
             self.push(field.to_owned(), "alt_too_long", message, Some(max.into()));
+        }
+    }
+
+    /// A post given to the server to hold is one status: a reply needs the status before it,
+    /// which does not exist until the server publishes it.
+    fn hand_off(&mut self, items: &[ThreadItem], settings: &Value) {
+        let declared = !self.rules.settings_schema["properties"][SCHEDULE_ON_SERVER].is_null();
+        if declared && wants_hand_off(settings) && items.len() > 1 {
+            let message = format!(
+                "{} can hold a single post only; publish this thread from Sipstory or keep one item.",
+                self.name()
+            );
+            self.push(format!("settings.{SCHEDULE_ON_SERVER}"), "hand_off_thread", message, None);
         }
     }
 

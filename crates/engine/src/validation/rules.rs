@@ -302,6 +302,11 @@ fn mastodon() -> PlatformRules {
                 "spoiler_text": { "type": "string" },
                 "sensitive": { "type": "boolean" },
                 "language": { "type": "string", "minLength": 2, "maxLength": 3 },
+                "schedule_on_server": {
+                    "type": "boolean",
+                    "title": "Schedule on the server",
+                    "description": "Your Mastodon server holds the post and publishes it at its time, so it goes out even when this computer is asleep. For a single post scheduled at least 5 minutes ahead.",
+                },
             }),
             &[],
         ),

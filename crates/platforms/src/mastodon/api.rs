@@ -57,3 +57,27 @@ pub struct RegisteredApp {
     pub client_id: String,
     pub client_secret: String,
 }
+
+/// A status the server holds for later (`POST /api/v1/statuses` with `scheduled_at`,
+/// `GET /api/v1/scheduled_statuses`).
+#[derive(Debug, Deserialize)]
+pub struct ScheduledStatus {
+    pub id: String,
+    pub scheduled_at: DateTime<Utc>,
+    pub params: ScheduledParams,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ScheduledParams {
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+/// What `POST /api/v1/statuses` with `scheduled_at` answers: the held status, or the status
+/// itself when the server published it at once.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum CreatedStatus {
+    Scheduled(ScheduledStatus),
+    Published(Status),
+}

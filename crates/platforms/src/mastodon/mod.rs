@@ -2,12 +2,14 @@
 //! browser (OAuth, with PKCE where the server supports it); each account is checked against
 //! its own server's limits; statuses carry visibility, content warning, language and
 //! sensitivity, media are uploaded with their alt text and awaited while the server processes
-//! them, threads are replies, and a lost answer is reconciled from the account's statuses.
+//! them, threads are replies, and a lost answer is reconciled from the account's statuses. A
+//! single post can be handed to the server to hold and publish at its time (`scheduled_at`).
 
 mod api;
 mod app;
 mod instance;
 mod media;
+mod scheduled;
 mod statuses;
 
 use async_trait::async_trait;
@@ -16,8 +18,9 @@ use serde_json::json;
 use sipstory_engine::model::{Account, ItemResult};
 use sipstory_engine::oauth::{OAuthClient, OAuthTokens, oauth_http, refresh_credentials};
 use sipstory_engine::provider::{
-    ConnectMethod, Connected, ConnectionSpec, CredentialField, ErrorKind, OAuthSetup, OutgoingItem,
-    PlatformInfo, Provider, ProviderError, PublishContext, PublishHttp, PublishedItem, RemotePost,
+    ConnectMethod, Connected, ConnectionSpec, CredentialField, ErrorKind, HandOffAnswer, HeldPost,
+    OAuthSetup, OutgoingItem, PlatformInfo, Provider, ProviderError, PublishContext, PublishHttp,
+    PublishedItem, RemotePost,
 };
 use sipstory_engine::validation::{PlatformRules, builtin_rules};
 
@@ -61,6 +64,27 @@ fn account_instance(account: &Account) -> Result<Instance, ProviderError> {
         ProviderError::new(ErrorKind::Auth, "the account has no Mastodon server; reconnect it")
     })?;
     Instance::parse(base)
+}
+
+/// The account's server and access token.
+fn session(cx: &PublishContext<'_>) -> Result<(Instance, String), ProviderError> {
+    Ok((account_instance(cx.account)?, cx.credentials.require("access_token")?))
+}
+
+/// The body of `POST /api/v1/statuses` for one item, its media uploaded first.
+async fn status_request(
+    cx: &PublishContext<'_>,
+    instance: &Instance,
+    token: &str,
+    item: &OutgoingItem<'_>,
+) -> Result<serde_json::Value, ProviderError> {
+    // Refuse unusable settings before uploading anything.
+    statuses::PostSettings::of(item.settings)?;
+    let mut media_ids = Vec::new();
+    for file in &item.media {
+        media_ids.push(media::upload(cx.http, instance, token, file).await?);
+    }
+    statuses::status_body(item, &media_ids)
 }
 
 fn account_id(account: &Account) -> Result<&str, ProviderError> {
@@ -121,16 +145,48 @@ impl Provider for MastodonProvider {
         cx: &PublishContext<'_>,
         item: &OutgoingItem<'_>,
     ) -> Result<PublishedItem, ProviderError> {
-        let instance = account_instance(cx.account)?;
-        let token = cx.credentials.require("access_token")?;
-        // Refuse unusable settings before uploading anything.
-        statuses::PostSettings::of(item.settings)?;
-        let mut media_ids = Vec::new();
-        for file in &item.media {
-            media_ids.push(media::upload(cx.http, &instance, &token, file).await?);
-        }
-        let body = statuses::status_body(item, &media_ids)?;
+        let (instance, token) = session(cx)?;
+        let body = status_request(cx, &instance, &token, item).await?;
         statuses::create(cx.http, &instance, &token, &body, &item.idempotency_key).await
+    }
+
+    fn hand_off_lead(&self) -> Option<std::time::Duration> {
+        Some(scheduled::LEAD)
+    }
+
+    async fn hand_off(
+        &self,
+        cx: &PublishContext<'_>,
+        item: &OutgoingItem<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<HandOffAnswer, ProviderError> {
+        let (instance, token) = session(cx)?;
+        let body = status_request(cx, &instance, &token, item).await?;
+        scheduled::create(cx.http, &instance, &token, body, at, &item.idempotency_key).await
+    }
+
+    async fn move_hand_off(
+        &self,
+        cx: &PublishContext<'_>,
+        remote_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, ProviderError> {
+        let (instance, token) = session(cx)?;
+        scheduled::reschedule(cx.http, &instance, &token, remote_id, at).await
+    }
+
+    async fn cancel_hand_off(
+        &self,
+        cx: &PublishContext<'_>,
+        remote_id: &str,
+    ) -> Result<bool, ProviderError> {
+        let (instance, token) = session(cx)?;
+        scheduled::delete(cx.http, &instance, &token, remote_id).await
+    }
+
+    async fn held_posts(&self, cx: &PublishContext<'_>) -> Result<Vec<HeldPost>, ProviderError> {
+        let (instance, token) = session(cx)?;
+        scheduled::list(cx.http, &instance, &token).await
     }
 
     async fn delete(

@@ -59,7 +59,23 @@ pub fn status_body(item: &OutgoingItem<'_>, media_ids: &[String]) -> Result<Valu
     Ok(body)
 }
 
-/// Posts a status; the idempotency key makes a retried create safe while the server keeps it.
+/// `POST /api/v1/statuses` with `body`; the idempotency key makes a retried create safe while
+/// the server keeps it.
+pub fn create_request(
+    http: &PublishHttp,
+    instance: &Instance,
+    token: &str,
+    body: &Value,
+    idempotency_key: &str,
+) -> reqwest::RequestBuilder {
+    http.inner()
+        .post(instance.url("/api/v1/statuses"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", idempotency_key)
+        .json(body)
+}
+
+/// Posts a status to be published now.
 pub async fn create(
     http: &PublishHttp,
     instance: &Instance,
@@ -67,18 +83,18 @@ pub async fn create(
     body: &Value,
     idempotency_key: &str,
 ) -> Result<PublishedItem, ProviderError> {
-    let request = http
-        .inner()
-        .post(instance.url("/api/v1/statuses"))
-        .bearer_auth(token)
-        .header("Idempotency-Key", idempotency_key)
-        .json(body);
+    let request = create_request(http, instance, token, body, idempotency_key);
     let status: Status = http.json("publish", request, false, &MastodonErrors).await?;
-    Ok(PublishedItem {
+    Ok(published(status))
+}
+
+/// A published status as the engine records it.
+pub fn published(status: Status) -> PublishedItem {
+    PublishedItem {
         remote_id: status.id,
         url: Some(status.url.unwrap_or(status.uri)),
         extra: Value::Null,
-    })
+    }
 }
 
 /// Deletes a status; one already gone counts as deleted.
