@@ -1247,6 +1247,34 @@ async fn writes_made_together_commit_as_a_group_and_fail_alone() {
     assert!(on_disk.contains(&"p299".to_owned()));
 }
 
+/// During a burst of in-flight marks the other writes wait (the writer's time goes to what
+/// requests wait on), but only for a while: a write queued behind a steady stream of marks is
+/// on disk long before the stream ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_behind_a_stream_of_marks_is_not_starved() {
+    let (_dir, store) = open();
+    let store = std::sync::Arc::new(store);
+    let marks = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for i in 0..400 {
+                let entry = log_entry(&format!("mark{i}"), "publish", None);
+                store.write_ahead(move |w| w.append_log(&[entry])).await.unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let entry = log_entry("answer", "publish", None);
+    store.write_together(move |w| w.append_log(&[entry])).await.unwrap();
+    assert!(!marks.is_finished(), "the answer waited for the whole stream of marks");
+    let answers: i64 = raw(&store)
+        .query_row("SELECT count(*) FROM publish_log WHERE post_id = 'answer'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(answers, 1, "on disk once it resolved");
+    marks.await.unwrap();
+}
+
 #[test]
 fn the_publish_log_filters_and_pages_newest_first() {
     let (_dir, store) = open();

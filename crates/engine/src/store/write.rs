@@ -2,9 +2,12 @@
 //! group adds its own in an `impl Tx` block); [`Store::write`] runs them in one transaction on
 //! the caller's thread, and [`Store::write_together`] hands them to the store's writer thread,
 //! which commits the writes of every concurrent caller in one transaction: one fsync for a
-//! burst of publishes instead of several per publish, and none on the async workers.
+//! burst of publishes instead of several per publish, and none on the async workers. Marks that
+//! requests wait on ([`Store::write_ahead`]) go first; during a burst of them the other writes
+//! (answers, states, notifications) wait a little, so the requests go out sooner.
 
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::oneshot;
@@ -68,19 +71,61 @@ impl Drop for Writer {
     }
 }
 
-/// Takes every write waiting and commits them in groups: first the writes that go ahead, then
-/// the others.
+/// While marks keep coming (a burst of requests going out), the other writes wait, so the
+/// writer's time goes to what requests wait on; they are committed once no mark has come for
+/// [`BURST_QUIET`], or after [`MAX_DEFER`] at most.
+const BURST_QUIET: Duration = Duration::from_millis(20);
+const MAX_DEFER: Duration = Duration::from_millis(250);
+/// How many of the waiting writes one commit takes.
+const DEFERRED_CHUNK: usize = 64;
+
+/// Takes every write waiting and commits them in groups: the writes that go ahead at once, the
+/// others once no burst of marks is going on (see [`BURST_QUIET`]).
 fn write_groups(conn: &mut Connection, incoming: &mpsc::Receiver<Queued>) {
-    while let Ok(first) = incoming.recv() {
-        let mut waiting = vec![first];
+    let mut deferred: Vec<Write> = Vec::new();
+    let mut deferred_since = Instant::now();
+    let mut last_ahead: Option<Instant> = None;
+    loop {
+        let first = if deferred.is_empty() {
+            match incoming.recv() {
+                Ok(queued) => Some(queued),
+                Err(_) => return,
+            }
+        } else {
+            let until = last_ahead.map_or(deferred_since, |at| at + BURST_QUIET);
+            let until = until.min(deferred_since + MAX_DEFER);
+            match incoming.recv_timeout(until.saturating_duration_since(Instant::now())) {
+                Ok(queued) => Some(queued),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    commit_group(conn, deferred.into_iter());
+                    return;
+                }
+            }
+        };
+        let mut waiting: Vec<Queued> = first.into_iter().collect();
         while waiting.len() < MAX_GROUP
             && let Ok(next) = incoming.try_recv()
         {
             waiting.push(next);
         }
         let (ahead, rest): (Vec<Queued>, Vec<Queued>) = waiting.into_iter().partition(|q| q.ahead);
-        for group in [ahead, rest].into_iter().filter(|g| !g.is_empty()) {
-            commit_group(conn, group.into_iter().map(|q| q.write));
+        if !ahead.is_empty() {
+            commit_group(conn, ahead.into_iter().map(|q| q.write));
+            last_ahead = Some(Instant::now());
+        }
+        if deferred.is_empty() {
+            deferred_since = Instant::now();
+        }
+        deferred.extend(rest.into_iter().map(|q| q.write));
+        let now = Instant::now();
+        let burst = last_ahead.is_some_and(|at| now < at + BURST_QUIET);
+        if !deferred.is_empty()
+            && (!burst || now >= deferred_since + MAX_DEFER || deferred.len() >= MAX_GROUP)
+        {
+            // A chunk at a time, so marks that come meanwhile do not wait for all of them.
+            let chunk = deferred.len().min(DEFERRED_CHUNK);
+            commit_group(conn, deferred.drain(..chunk));
         }
     }
 }
