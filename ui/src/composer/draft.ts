@@ -1,7 +1,7 @@
 // The composer's state as plain data, and the pure steps between it and the engine: a new
 // or edited post's starting state, the PostInput each button sends, and the result message.
 import type { Post, PostInput, Saved, Schedule, TargetInput, ThreadItem } from '../lib/types';
-import { formatInstant, localParts, zonedInstant } from './zoned';
+import { formatInstant, localParts, zonedInstant } from '../lib/zoned';
 
 /** One chosen account: its own thread (null: the shared one) and its per-post settings. */
 export interface DraftTarget {

@@ -6,7 +6,7 @@ import { buildInput, draftFromPost, missingForAction, newDraft, savedMessage, va
 import { GENERAL, SHARED, contentProblems, locKey, locateError, locateViolations, mergeLocations, messagesAt } from './locate';
 import { displayValue, parseValue, schemaFields } from './schema';
 import { accountsInScope, counterSpecs, handleOf } from './view';
-import { localParts, zonedInstant } from './zoned';
+import { localParts, zonedInstant } from '../lib/zoned';
 
 const violation = (account_id: string, field: string, message: string) => ({ account_id, field, code: 'x', message, limit: null });
 

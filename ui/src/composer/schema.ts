@@ -1,7 +1,7 @@
 // A platform's per-post settings JSON Schema as form fields, and the conversions between what
 // an input holds and the value stored in a target's `settings`.
 import type { JsonSchema } from '../lib/types';
-import { localParts, zonedInstant } from './zoned';
+import { localParts, zonedInstant } from '../lib/zoned';
 
 export type FieldKind = 'text' | 'url' | 'datetime' | 'integer' | 'number' | 'boolean' | 'enum' | 'list';
 

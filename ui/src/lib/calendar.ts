@@ -1,8 +1,8 @@
 // The calendar's pure logic: posts as FullCalendar events, what a drag may do to a post and
 // where a click on an empty day or slot puts the new post.
 import type { EventInput } from '@fullcalendar/core';
-import { DateTime } from 'luxon';
 import type { CalendarDay, PostStatus, PostSummary, TargetState } from './types';
+import { localParts, systemZone, zonedInstant } from './zoned';
 
 export type CalendarViewType = 'dayGridMonth' | 'timeGridWeek' | 'timeGridDay' | 'listWeek';
 export const CALENDAR_VIEWS: { type: CalendarViewType; label: string; key: string }[] = [
@@ -81,7 +81,7 @@ export function toMonthEvents(days: CalendarDay[], zone: string): EventInput[] {
     const events = toEvents(day.posts);
     const hidden = day.total - day.posts.length;
     if (hidden > 0) {
-      const date = DateTime.fromISO(day.start, { zone: zone === 'local' ? 'local' : zone }).toISODate()!;
+      const date = localParts(new Date(day.start), ianaZone(zone)).date;
       const extendedProps: MoreEventProps = { more: { date, hidden }, sortLast: 1 };
       events.push({
         id: `more:${date}`,
@@ -106,13 +106,18 @@ export function isMore(props: PostEventProps | MoreEventProps): props is MoreEve
  * a time slot gives that time. `dateStr` is FullCalendar's string for the clicked date,
  * `zone` the calendar's time zone ('local' or an IANA name). */
 export function clickedTime(dateStr: string, allDay: boolean, zone: string, now: Date = new Date()): Date {
-  const luxonZone = zone === 'local' ? 'local' : zone;
-  const clicked = DateTime.fromISO(dateStr, { zone: luxonZone });
-  if (!allDay) return clicked.toJSDate();
-  const nine = clicked.set({ hour: 9, minute: 0, second: 0, millisecond: 0 });
-  const current = DateTime.fromJSDate(now).setZone(luxonZone);
-  if (!clicked.hasSame(current, 'day') || nine > current) return nine.toJSDate();
-  return current.plus({ hours: 1 }).startOf('hour').toJSDate();
+  // A clicked slot's string carries its offset; a clicked day's is a bare date.
+  if (!allDay) return new Date(dateStr);
+  const iana = ianaZone(zone);
+  const nine = zonedInstant(dateStr, '09:00', iana)!;
+  if (localParts(now, iana).date !== dateStr || nine > now) return nine;
+  const inAnHour = localParts(new Date(now.getTime() + 3_600_000), iana);
+  return zonedInstant(inAnHour.date, `${inAnHour.time.slice(0, 2)}:00`, iana)!;
+}
+
+/** The IANA name of the calendar's time zone ('local' is the system's). */
+function ianaZone(zone: string): string {
+  return zone === 'local' ? systemZone() : zone;
 }
 
 /** FullCalendar's `firstDay` for the week-start setting. */

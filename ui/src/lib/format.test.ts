@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatDateTime, formatDuration, formatInZone, formatRelative, fromLocalInput, preview, toLocalInput } from './format';
 
 describe('format', () => {
@@ -36,5 +36,25 @@ describe('format', () => {
   it('previews the first non-empty line, cut with an ellipsis', () => {
     expect(preview('\n  Hello\nworld')).toBe('Hello');
     expect(preview('a'.repeat(200), 10)).toBe(`${'a'.repeat(9)}…`);
+  });
+
+  describe('formatters', () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it('makes one formatter per zone and format, and a fresh one for the system zone', () => {
+      const Real = Intl.DateTimeFormat;
+      const made = vi.spyOn(Intl, 'DateTimeFormat').mockImplementation(function (...args: ConstructorParameters<typeof Real>) {
+        return new Real(...args);
+      } as unknown as typeof Real);
+      const at = new Date('2026-05-14T07:30:00Z');
+      const first = formatDateTime(at, 'Asia/Kathmandu');
+      expect(formatDateTime(new Date('2026-05-15T07:30:00Z'), 'Asia/Kathmandu')).not.toBe(first);
+      expect(formatDateTime(at, 'Asia/Kathmandu')).toBe(first);
+      expect(made).toHaveBeenCalledTimes(1);
+      formatDateTime(at, 'Pacific/Chatham');
+      formatDateTime(at);
+      formatDateTime(at);
+      expect(made).toHaveBeenCalledTimes(4);
+    });
   });
 });

@@ -5,8 +5,21 @@ export function userZone(setting: string | null | undefined): string {
   return setting || Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
+/** Formatters for a named zone, by zone and options: making one costs about a hundred times
+ * what formatting with it does, and the calendar labels every post it shows. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function parts(date: Date, zone: string | undefined, options: Intl.DateTimeFormatOptions): string {
-  return new Intl.DateTimeFormat(undefined, { ...options, timeZone: zone }).format(date);
+  // Without a zone the formatter follows the system's, which may change while the window is
+  // open: that one is made each time.
+  if (!zone) return new Intl.DateTimeFormat(undefined, options).format(date);
+  const key = `${zone} ${JSON.stringify(options)}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(undefined, { ...options, timeZone: zone });
+    formatters.set(key, formatter);
+  }
+  return formatter.format(date);
 }
 
 /** "Tue 14 May, 09:30" (with the year when it is not this year's). */

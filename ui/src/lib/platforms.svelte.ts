@@ -11,15 +11,16 @@ class Directory {
 
   /** Loads the platform names once, and the accounts every time (they change). */
   async load() {
-    const [platforms, accounts] = await Promise.all([
-      this.#platformsLoaded ? Promise.resolve(null) : api.platforms(),
-      api.accounts(),
-    ]);
-    if (platforms) {
-      this.names = Object.fromEntries(platforms.map((p) => [p.id, p.name]));
-      this.#platformsLoaded = true;
-    }
+    const [, accounts] = await Promise.all([this.loadNames(), api.accounts()]);
     this.accounts = Object.fromEntries(accounts.map((a) => [a.id, a]));
+  }
+
+  /** Loads the platform names, once: all the calendar's badges need. */
+  async loadNames() {
+    if (this.#platformsLoaded) return;
+    const platforms = await api.platforms();
+    this.names = Object.fromEntries(platforms.map((p) => [p.id, p.name]));
+    this.#platformsLoaded = true;
   }
 
   platformName(id: string): string {
