@@ -10,6 +10,9 @@ use sipstory_engine::validation::PlatformRules;
 
 use super::api::MastodonErrors;
 
+/// Items per page when listing (Mastodon's maximum is 40).
+pub const PAGE: usize = 40;
+
 /// A Mastodon server's base URL (`https://host[:port]`, no trailing slash).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instance {
@@ -50,6 +53,19 @@ impl Instance {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// `GET <path>` for one page of a list endpoint, older than `max_id` when given.
+    pub fn page(
+        &self,
+        http: &PublishHttp,
+        path: &str,
+        token: &str,
+        max_id: Option<String>,
+    ) -> reqwest::RequestBuilder {
+        let mut query = vec![("limit", PAGE.to_string())];
+        query.extend(max_id.map(|id| ("max_id", id)));
+        http.inner().get(self.url(path)).query(&query).bearer_auth(token)
     }
 
     /// Checks that the server answers as Mastodon does and reads its limits.

@@ -8,11 +8,8 @@ use serde_json::{Value, json};
 use sipstory_engine::provider::{HandOffAnswer, HeldPost, ProviderError, PublishHttp};
 
 use super::api::{CreatedStatus, MastodonErrors, ScheduledStatus};
-use super::instance::Instance;
+use super::instance::{Instance, PAGE};
 use super::statuses;
-
-/// Held statuses per page (Mastodon's maximum is 40).
-const PAGE: usize = 40;
 
 /// Mastodon holds a status only when its time is at least this far ahead.
 pub const LEAD: std::time::Duration = std::time::Duration::from_secs(5 * 60);
@@ -89,13 +86,7 @@ pub async fn list(
     let mut found: Vec<HeldPost> = Vec::new();
     let mut max_id: Option<String> = None;
     loop {
-        let mut query = vec![("limit", PAGE.to_string())];
-        query.extend(max_id.take().map(|id| ("max_id", id)));
-        let request = http
-            .inner()
-            .get(instance.url("/api/v1/scheduled_statuses"))
-            .query(&query)
-            .bearer_auth(token);
+        let request = instance.page(http, "/api/v1/scheduled_statuses", token, max_id.take());
         let page: Vec<ScheduledStatus> =
             http.json("list_held", request, true, &MastodonErrors).await?;
         let full = page.len() == PAGE;

@@ -9,10 +9,7 @@ use sipstory_engine::provider::{
 };
 
 use super::api::{MastodonErrors, Status};
-use super::instance::Instance;
-
-/// Statuses per page when listing (Mastodon's maximum is 40).
-const PAGE: usize = 40;
+use super::instance::{Instance, PAGE};
 
 /// The per-post settings (validated against the rules' schema before they get here).
 #[derive(Debug, Default, Deserialize)]
@@ -123,13 +120,8 @@ pub async fn recent(
     let mut found = Vec::new();
     let mut max_id: Option<String> = None;
     loop {
-        let mut query = vec![("limit", PAGE.to_string())];
-        query.extend(max_id.take().map(|id| ("max_id", id)));
-        let request = http
-            .inner()
-            .get(instance.url(&format!("/api/v1/accounts/{account_id}/statuses")))
-            .query(&query)
-            .bearer_auth(token);
+        let path = format!("/api/v1/accounts/{account_id}/statuses");
+        let request = instance.page(http, &path, token, max_id.take());
         let page: Vec<Status> = http.json("list_recent", request, true, &MastodonErrors).await?;
         let full = page.len() == PAGE;
         let reached_since = page.last().is_some_and(|s| s.created_at < since);
