@@ -165,6 +165,21 @@ async fn a_platform_error_is_shown_and_retry_publishes() {
     let posts = fake.wait_for_posts(1, Duration::from_secs(30)).await;
     assert_eq!(posts.len(), 1);
     app.wait_text("View on Loopback").await;
+
+    // The smallest window the app allows: the publish log (both attempts) still fits it.
+    app.client.set_window_size(900, 600).await.unwrap();
+    app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Activity']")).await;
+    app.wait_text("This looks like spam to us").await;
+    app.screenshot("activity-900x600").await;
+    let (page, window): (f64, f64) = serde_json::from_value(
+        app.client
+            .execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![])
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(window, 900.0, "the window was resized");
+    assert!(page <= window, "the page is {page} px wide in a {window} px window");
     app.quit().await;
 }
 
