@@ -87,14 +87,14 @@ impl DesktopApp {
             .expect("value set");
     }
 
-    /// Drags `from` onto the top of `to` with the mouse, in small steps with pauses between them, as a
-    /// hand would (WebKit's driver jumps in one move whatever the duration), so the page sees a
-    /// real drag and drop.
-    pub async fn drag(&self, from: &Element, to: &Element) {
+    /// Drags the element at xpath `from` onto the top of the one at `to` with the mouse, in small
+    /// steps with pauses between them, as a hand would (WebKit's driver jumps in one move
+    /// whatever the duration), so the page sees a real drag and drop.
+    pub async fn drag(&self, from: &str, to: &str) {
         const STEPS: u32 = 12;
         let center = |rect: (f64, f64, f64, f64)| (rect.0 + rect.2 / 2.0, rect.1 + rect.3 / 2.0);
-        let start = center(from.rectangle().await.expect("the dragged element's place"));
-        let target = to.rectangle().await.expect("the drop target's place");
+        let start = center(self.place(from).await);
+        let target = self.place(to).await;
         let end = (target.0 + target.2 / 2.0, target.1 + 20.0_f64.min(target.3 / 2.0));
         let pause = PointerAction::Pause { duration: Duration::from_millis(40) };
         let mut mouse = MouseActions::new("mouse".into())
@@ -110,6 +110,20 @@ impl DesktopApp {
         }
         let mouse = mouse.then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
         self.client.perform_actions(mouse).await.expect("the drag was performed");
+    }
+
+    /// Where the element at `xpath` is on the page (x, y, width, height), found again when the
+    /// page re-rendered it between finding and measuring (a calendar refreshing its events).
+    async fn place(&self, xpath: &str) -> (f64, f64, f64, f64) {
+        let mut last_error = None;
+        for _ in 0..10 {
+            match self.xpath(xpath).await.rectangle().await {
+                Ok(rect) => return rect,
+                Err(e) => last_error = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the place of {xpath}: {last_error:?}");
     }
 
     /// Waits until the page's rendered text (`innerText`) contains `text`.

@@ -223,9 +223,8 @@ async fn dragging_a_post_to_another_day_reschedules_it_in_the_store() {
         // The days are in next month's view.
         app.click_xpath("//button[@aria-label='Next month']").await;
     }
-    let post = app.xpath(&format!("{}//*[contains(@class,'fc-event')]", cell(planned))).await;
-    let target =
-        app.xpath(&format!("{}//*[contains(@class,'fc-daygrid-day-frame')]", cell(moved))).await;
+    let post = format!("{}//*[contains(@class,'fc-event')]", cell(planned));
+    let target = format!("{}//*[contains(@class,'fc-daygrid-day-frame')]", cell(moved));
     app.drag(&post, &target).await;
     app.wait_text("Moved").await;
     app.xpath(&format!("{}//*[contains(@class,'fc-event')]", cell(moved))).await;
