@@ -22,8 +22,8 @@ pub async fn list_integrations(State(state): State<ApiState>) -> ApiResult<Json<
 /// Disconnects a channel: takes back what its server holds, forgets its secrets and posts.
 #[utoipa::path(delete, path = "/integrations/{id}", tag = "Integrations",
     params(("id" = String, Path, description = "An integration id"), DisconnectQuery),
-    responses((status = 200, body = Deleted), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Deleted), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn delete_integration(
     State(state): State<ApiState>,
     Path(id): Path<String>,
