@@ -776,6 +776,20 @@ fn claim_due_leases_due_targets_on_eligible_accounts_in_time_order() {
     assert_eq!(store.targets_in_state(TargetState::Scheduled).unwrap().len(), 3);
 }
 
+/// The global pause is part of the claim: nothing is leased while the saved settings say paused.
+#[test]
+fn claim_due_leases_nothing_while_publishing_is_paused() {
+    let (_dir, store) = open();
+    let alice = connect(&store, "bluesky", "alice");
+    add_post(&store, "due", Some(t0() - mins(1)), false, &[&alice]);
+    let settings = store.settings().unwrap();
+    store.save_settings(&AppSettings { publishing_paused: true, ..settings.clone() }).unwrap();
+    assert!(store.claim_due(t0(), 10, "w").unwrap().is_empty());
+    assert_eq!(store.targets_in_state(TargetState::Scheduled).unwrap().len(), 1);
+    store.save_settings(&AppSettings { publishing_paused: false, ..settings }).unwrap();
+    assert_eq!(store.claim_due(t0(), 10, "w").unwrap().len(), 1);
+}
+
 #[test]
 fn claim_due_takes_unconfirmed_targets_waiting_to_be_reconciled() {
     let (_dir, store) = open();

@@ -94,7 +94,9 @@ impl Store {
     }
 
     /// Leases up to `limit` targets due by `horizon` (scheduled, or unconfirmed and waiting to
-    /// be reconciled) on eligible accounts. The global pause is the scheduler's to check.
+    /// be reconciled) on eligible accounts; none while publishing is paused. The pause is read
+    /// inside the claim's transaction: a post created after the pause was saved is never
+    /// claimed by a scheduler that read the setting just before.
     pub fn claim_due(
         &self,
         horizon: DateTime<Utc>,
@@ -103,6 +105,16 @@ impl Store {
     ) -> Result<Vec<Claimed>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let paused: Option<bool> = tx
+            .prepare_cached(
+                "SELECT json_extract(value, '$.publishing_paused') FROM settings WHERE key = ?1",
+            )?
+            .query_row([super::settings::KEY], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if paused == Some(true) {
+            return Ok(Vec::new());
+        }
         let claimed: Vec<Claimed> = {
             // One ordered, limited index scan per state, merged: `state IN (...) ORDER BY`
             // would sort every due row first, which a long backlog makes slow.

@@ -9,7 +9,7 @@ use rusqlite::OptionalExtension;
 use super::{Result, Store, StoreError, to_json};
 use crate::model::AppSettings;
 
-const KEY: &str = "app";
+pub(super) const KEY: &str = "app";
 
 impl Store {
     pub fn settings(&self) -> Result<AppSettings> {
