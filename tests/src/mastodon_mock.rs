@@ -186,6 +186,18 @@ pub fn forget_app(core: &Core, base_url: &str) {
     core.oauth_apps().delete(&key).expect("the app registration is removed");
 }
 
+/// `GET <base_url><path>` as the holder of `token`: the JSON answer, which must be a success.
+pub async fn get_as(base_url: &str, path: &str, token: &str) -> Value {
+    let answer = reqwest::Client::new()
+        .get(format!("{base_url}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("the server answers");
+    assert!(answer.status().is_success(), "{path}: {}", answer.status());
+    answer.json().await.expect("a JSON answer")
+}
+
 /// Every status of `account`, newest first, read from its server as anyone can
 /// (`GET /api/v1/accounts/:id/statuses`, paging back with `max_id`).
 pub async fn statuses(account: &Account) -> Vec<Value> {

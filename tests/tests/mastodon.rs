@@ -52,14 +52,7 @@ async fn sign_in(s: &Setup, username: &str) -> Account {
 
 async fn read_status(s: &Setup, account: &Account, id: &str) -> Value {
     let token = s.t.engine.core().credentials(&account.id).require("access_token").unwrap();
-    let answer = reqwest::Client::new()
-        .get(format!("{}/api/v1/statuses/{id}", s.proxy.base_url()))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert!(answer.status().is_success());
-    answer.json().await.unwrap()
+    mastodon_mock::get_as(s.proxy.base_url(), &format!("/api/v1/statuses/{id}"), &token).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

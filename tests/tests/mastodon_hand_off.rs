@@ -64,14 +64,8 @@ fn ahead(minutes: i64) -> DateTime<Utc> {
 
 /// The statuses the server holds for the account, read as the account.
 async fn held(base_url: &str, token: &str) -> Vec<Value> {
-    let answer = reqwest::Client::new()
-        .get(format!("{base_url}/api/v1/scheduled_statuses"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert!(answer.status().is_success());
-    answer.json().await.unwrap()
+    let list = mastodon_mock::get_as(base_url, "/api/v1/scheduled_statuses", token).await;
+    serde_json::from_value(list).expect("a list of scheduled statuses")
 }
 
 fn held_at(status: &Value) -> DateTime<Utc> {
