@@ -73,7 +73,7 @@ fn main() {
             binary: release.join("minimal-window"),
             ready: "#ready",
         },
-        Subject { name: "Sipstory", binary: release.join("sipstory"), ready: ".fc-event" },
+        Subject { name: "Sipstory", binary: release.join("sipstory"), ready: ".sp-event" },
     ];
     for subject in &subjects {
         assert!(

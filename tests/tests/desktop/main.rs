@@ -93,7 +93,7 @@ async fn scenario(handle: &str) -> Scenario {
 
 async fn open_post_from_calendar(app: &DesktopApp, text: &str) {
     app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Calendar']")).await;
-    app.click_xpath(&format!("//*[contains(@class,'fc-event')][.//*[contains(normalize-space(.), '{text}')] or contains(normalize-space(.), '{text}')]")).await;
+    app.click_xpath(&format!("//*[contains(@class,'sp-event')][.//*[contains(normalize-space(.), '{text}')] or contains(normalize-space(.), '{text}')]")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -217,17 +217,16 @@ async fn dragging_a_post_to_another_day_reschedules_it_in_the_store() {
     app.click_xpath(&format!("{MAIN_NAV}//*[normalize-space(.)='Calendar']")).await;
     app.click_xpath("//button[normalize-space(.)='Month']").await;
     let cell = |at: chrono::DateTime<Utc>| {
-        format!("//td[contains(@class,'fc-daygrid-day')][@data-date='{}']", at.format("%Y-%m-%d"))
+        format!("//*[@role='cell'][@data-date='{}']", at.format("%Y-%m-%d"))
     };
     if app.client.find(fantoccini::Locator::XPath(&cell(planned))).await.is_err() {
         // The days are in next month's view.
         app.click_xpath("//button[@aria-label='Next month']").await;
     }
-    let post = format!("{}//*[contains(@class,'fc-event')]", cell(planned));
-    let target = format!("{}//*[contains(@class,'fc-daygrid-day-frame')]", cell(moved));
-    app.drag(&post, &target).await;
+    let post = format!("{}//*[contains(@class,'sp-event')]", cell(planned));
+    app.drag(&post, &cell(moved)).await;
     app.wait_text("Moved").await;
-    app.xpath(&format!("{}//*[contains(@class,'fc-event')]", cell(moved))).await;
+    app.xpath(&format!("{}//*[contains(@class,'sp-event')]", cell(moved))).await;
     app.screenshot("calendar-after-drag").await;
 
     let db = rusqlite::Connection::open(dir.path().join("sipstory.db")).unwrap();

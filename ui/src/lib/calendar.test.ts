@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clickedTime, dropAction, eventContent, eventLabel, firstDay, isMore, toEvent, toEvents, toMonthEvents, type MoreEventProps, type PostEventProps } from './calendar';
-import type { CalendarDay, PostSummary } from './types';
+import { clickedTime, dropAction, eventContent, eventLabel, firstDay, ianaZone, postClasses, toEvent, toEvents, type PostEventProps } from './calendar';
+import type { PostSummary } from './types';
 
 const summary = (over: Partial<PostSummary> = {}): PostSummary => ({
   id: 'p1',
@@ -15,34 +15,6 @@ const summary = (over: Partial<PostSummary> = {}): PostSummary => ({
     ['a3', 'bluesky', 'scheduled'],
   ],
   ...over,
-});
-
-describe('toMonthEvents', () => {
-  const day = (start: string, total: number, posts: PostSummary[]): CalendarDay => ({ start, total, posts });
-
-  it("adds '+N more' after a day's shown posts, on that day in the calendar's zone", () => {
-    const days = [
-      day('2026-05-13T22:00:00Z', 5, [summary({ id: 'a' }), summary({ id: 'b' }), summary({ id: 'c' })]),
-      day('2026-05-14T22:00:00Z', 1, [summary({ id: 'd' })]),
-      day('2026-05-15T22:00:00Z', 0, []),
-    ];
-    const events = toMonthEvents(days, 'Europe/Paris');
-    expect(events.map((e) => e.id)).toEqual(['a', 'b', 'c', 'more:2026-05-14', 'd']);
-    const more = events[3];
-    expect(more).toMatchObject({ title: '+2 more', start: '2026-05-14', allDay: true, editable: false, classNames: ['sp-more'] });
-    const props = more.extendedProps as MoreEventProps;
-    expect(props).toEqual({ more: { date: '2026-05-14', hidden: 2 }, sortLast: 1 });
-    expect(isMore(props)).toBe(true);
-    expect(isMore(events[0].extendedProps as PostEventProps)).toBe(false);
-    expect((events[0].extendedProps as PostEventProps).sortLast).toBe(0);
-  });
-
-  it('names the day by the zone, not by UTC', () => {
-    const [more] = toMonthEvents([day('2026-05-14T04:00:00Z', 4, [])], 'America/New_York');
-    expect(more.start).toBe('2026-05-14');
-    const [utcMore] = toMonthEvents([day('2026-05-13T22:00:00Z', 4, [])], 'UTC');
-    expect(utcMore.start).toBe('2026-05-13');
-  });
 });
 
 describe('toEvent', () => {
@@ -108,6 +80,20 @@ describe('clickedTime', () => {
 
   it('puts a click on today, after 09:00, at the next full hour', () => {
     expect(clickedTime('2026-05-14', true, 'UTC', now).toISOString()).toBe('2026-05-14T13:00:00.000Z');
+  });
+});
+
+describe('postClasses', () => {
+  it('colours a post by its status and draws a draft dashed', () => {
+    expect(postClasses('published')).toEqual(['sp-event', 'sp-st-published']);
+    expect(postClasses('draft')).toEqual(['sp-event', 'sp-st-draft', 'sp-planned']);
+  });
+});
+
+describe('ianaZone', () => {
+  it("names the system's zone for 'local' and keeps a named one", () => {
+    expect(ianaZone('local')).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(ianaZone('Asia/Tokyo')).toBe('Asia/Tokyo');
   });
 });
 

@@ -1,7 +1,8 @@
-// The calendar's pure logic: posts as FullCalendar events, what a drag may do to a post and
-// where a click on an empty day or slot puts the new post.
+// The calendar's pure logic: posts as calendar entries (the month grid's and FullCalendar's
+// events), what a drag may do to a post and where a click on an empty day or slot puts the new
+// post.
 import type { EventInput } from '@fullcalendar/core';
-import type { CalendarDay, PostStatus, PostSummary, TargetState } from './types';
+import type { PostStatus, PostSummary, TargetState } from './types';
 import { localParts, systemZone, zonedInstant } from './zoned';
 
 export type CalendarViewType = 'dayGridMonth' | 'timeGridWeek' | 'timeGridDay' | 'listWeek';
@@ -24,14 +25,6 @@ export interface PostEventProps {
   targets: CalendarTarget[];
   tags: string[];
   isDraft: boolean;
-  /** Sorts a day's posts before its "+N more" entry (see `MoreEventProps`). */
-  sortLast: 0;
-}
-
-/** The month view's "+N more" entry of a day with more posts than it shows; it opens that day. */
-export interface MoreEventProps {
-  more: { date: string; hidden: number };
-  sortLast: 1;
 }
 
 /** How many posts a day of the month view shows; the rest are counted in "+N more". */
@@ -46,59 +39,46 @@ export function dropAction(status: PostStatus): DropAction {
   return 'none';
 }
 
-/** A post as a calendar event; null for a post with no time (it has no place on the calendar). */
-export function toEvent(post: PostSummary): EventInput | null {
-  if (!post.scheduled_at) return null;
+/** What the calendar shows of a post besides its text and time. */
+export function postProps(post: PostSummary): PostEventProps {
   const targets = post.targets.map(([accountId, platform, state]) => ({ accountId, platform, state }));
-  const extendedProps: PostEventProps = {
+  return {
     status: post.status,
     platforms: [...new Set(targets.map((t) => t.platform))],
     targets,
     tags: post.tags,
     isDraft: post.status === 'draft',
-    sortLast: 0,
   };
+}
+
+/** The text a post shows under on the calendar. */
+export function postTitle(post: PostSummary): string {
+  return post.preview.trim() || 'Untitled post';
+}
+
+/** The classes that colour a post by its status (a draft with a time is drawn dashed). */
+export function postClasses(status: PostStatus): string[] {
+  return ['sp-event', `sp-st-${status}`, ...(status === 'draft' ? ['sp-planned'] : [])];
+}
+
+/** A post as a FullCalendar event; null for a post with no time (it has no place on the
+ * calendar). */
+export function toEvent(post: PostSummary): EventInput | null {
+  if (!post.scheduled_at) return null;
   return {
     id: post.id,
-    title: post.preview.trim() || 'Untitled post',
+    title: postTitle(post),
     start: post.scheduled_at,
     allDay: false,
     startEditable: dropAction(post.status) !== 'none',
     durationEditable: false,
-    classNames: ['sp-event', `sp-st-${post.status}`, ...(post.status === 'draft' ? ['sp-planned'] : [])],
-    extendedProps,
+    classNames: postClasses(post.status),
+    extendedProps: postProps(post),
   };
 }
 
 export function toEvents(posts: PostSummary[]): EventInput[] {
   return posts.map(toEvent).filter((e): e is EventInput => e !== null);
-}
-
-/** The month view's events: each day's posts, then "+N more" for the posts it does not show.
- * `zone` is the calendar's time zone ('local' or an IANA name), which the days follow. */
-export function toMonthEvents(days: CalendarDay[], zone: string): EventInput[] {
-  return days.flatMap((day) => {
-    const events = toEvents(day.posts);
-    const hidden = day.total - day.posts.length;
-    if (hidden > 0) {
-      const date = localParts(new Date(day.start), ianaZone(zone)).date;
-      const extendedProps: MoreEventProps = { more: { date, hidden }, sortLast: 1 };
-      events.push({
-        id: `more:${date}`,
-        title: `+${hidden} more`,
-        start: date,
-        allDay: true,
-        editable: false,
-        classNames: ['sp-more'],
-        extendedProps,
-      });
-    }
-    return events;
-  });
-}
-
-export function isMore(props: PostEventProps | MoreEventProps): props is MoreEventProps {
-  return 'more' in props;
 }
 
 /** The time a new post gets from a click on the calendar. A click on a day (no time) gives
@@ -116,7 +96,7 @@ export function clickedTime(dateStr: string, allDay: boolean, zone: string, now:
 }
 
 /** The IANA name of the calendar's time zone ('local' is the system's). */
-function ianaZone(zone: string): string {
+export function ianaZone(zone: string): string {
   return zone === 'local' ? systemZone() : zone;
 }
 

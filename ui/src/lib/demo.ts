@@ -33,7 +33,7 @@ const DAY = 24 * HOUR;
 /** The engine's rule: a post's status from whether it is a draft and its targets' states. */
 export function deriveStatus(isDraft: boolean, held: TargetState[]): PostStatus {
   // A target its server holds counts as scheduled, as in the engine.
-  const states = held.map((s) => (s === 'handed_off' ? 'scheduled' : s));
+  const states: TargetState[] = held.map((s) => (s === 'handed_off' ? 'scheduled' : s));
   const any = (s: TargetState) => states.includes(s);
   if (isDraft || states.length === 0 || states.every((s) => s === 'draft')) return 'draft';
   if (states.every((s) => s === 'published')) return 'published';
