@@ -1534,7 +1534,8 @@ fn a_change_made_while_the_worker_is_busy_with_a_hand_off_is_looked_at_at_once()
             })
             .unwrap();
     };
-    let changes: [(&str, &Account, &dyn Fn(&Post)); 4] = [
+    type Change<'a> = (&'a str, &'a Account, &'a dyn Fn(&Post));
+    let changes: [Change<'_>; 4] = [
         ("edited", &ada, &edit),
         ("deleted", &ada, &|post| store.delete_post(&post.id).unwrap()),
         ("account paused", &bob, &|_| store.set_account_paused(&bob.id, true).unwrap()),

@@ -145,13 +145,12 @@ impl FakePlatform {
     /// Waits until at least `n` posts are recorded or `timeout` passes, then returns them all.
     pub async fn wait_for_posts(&self, n: usize, timeout: Duration) -> Vec<AcceptedPost> {
         let deadline = Instant::now() + timeout;
-        loop {
-            let posts = self.posts();
-            if posts.len() >= n || Instant::now() >= deadline {
-                return posts;
-            }
+        // Counting, not copying, while waiting: a copy holds the platform's lock long enough
+        // to slow the requests being waited for.
+        while self.shared.with(|state| state.post_count()) < n && Instant::now() < deadline {
             tokio::time::sleep(POLL_INTERVAL).await;
         }
+        self.posts()
     }
 
     /// Texts accepted more than once for the same account; empty when nothing was duplicated.

@@ -293,6 +293,10 @@ impl PlatformState {
         self.posts.clone()
     }
 
+    pub(super) fn post_count(&self) -> usize {
+        self.posts.len()
+    }
+
     pub(super) fn media(&self) -> Vec<AcceptedMedia> {
         self.media.clone()
     }
