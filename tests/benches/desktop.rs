@@ -59,7 +59,14 @@ struct Sample {
     page: Duration,
     pss_kib: u64,
     by_process: Vec<(String, u64)>,
+    /// The page's own timeline at ready: `(kind, name, start ms, duration ms)` of each
+    /// performance entry (the navigation, each script and stylesheet, each IPC call).
+    timeline: Vec<(String, String, f64, f64)>,
 }
+
+/// Reads the page's performance entries (see [`Sample::timeline`]).
+const TIMELINE_JS: &str = "return performance.getEntries().map(e => \
+    [e.entryType, e.name, e.startTime, e.entryType === 'navigation' ? e.domContentLoadedEventEnd : e.duration])";
 
 fn main() {
     if std::env::var_os("SIPSTORY_DESKTOP_SESSION").is_none() {
@@ -163,11 +170,13 @@ async fn launch(subject: &Subject, data_dir: &Path) -> Sample {
     let start = launched.elapsed();
     let page = client.execute("return performance.now()", vec![]).await.expect("page time");
     let page = Duration::from_secs_f64(page.as_f64().unwrap_or_default() / 1e3);
+    let entries = client.execute(TIMELINE_JS, vec![]).await.expect("page timeline");
+    let timeline = serde_json::from_value(entries).unwrap_or_default();
     tokio::time::sleep(SETTLE).await;
     let by_process = tree_pss_kib(&subject.binary);
     let pss_kib = by_process.iter().map(|(_, kib)| kib).sum();
     let _ = client.close().await;
-    Sample { start, page, pss_kib, by_process }
+    Sample { start, page, pss_kib, by_process, timeline }
 }
 
 /// The PSS (KiB) of the running `binary` and of every process under it (WebKit's web and
@@ -254,6 +263,7 @@ fn report(subjects: &[Subject], samples: &[Vec<Sample>; 2]) {
         }
     }
     processes.print();
+    print_timeline(&samples[1].last().expect("runs").timeline);
     let start_ratio = start(&samples[1]).p50 / start(&samples[0]).p50;
     let memory_ratio = memory(&samples[1]).p50 / memory(&samples[0]).p50;
     let mut ratios = Table::new(&["Sipstory ÷ minimal (p50)", "ratio", "target", "verdict"]);
@@ -270,6 +280,19 @@ fn report(subjects: &[Subject], samples: &[Vec<Sample>; 2]) {
         verdict(memory_ratio, MEMORY_RATIO).to_owned(),
     ]);
     ratios.print();
+}
+
+/// Where Sipstory's page spent its time in the last run, in the order things started; for
+/// the navigation, the duration is when its DOMContentLoaded ended.
+fn print_timeline(timeline: &[(String, String, f64, f64)]) {
+    let mut table = Table::new(&["Sipstory page (last run)", "what", "start ms", "took ms"]);
+    let mut entries: Vec<_> = timeline.iter().collect();
+    entries.sort_by(|a, b| a.2.total_cmp(&b.2));
+    for (kind, name, start, took) in entries {
+        let what = name.rsplit('/').next().unwrap_or(name);
+        table.row(vec![kind.clone(), what.to_owned(), format!("{start:.0}"), format!("{took:.0}")]);
+    }
+    table.print();
 }
 
 fn target_dir() -> PathBuf {

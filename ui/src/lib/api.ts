@@ -6,11 +6,16 @@ import type {
   Post, PostInput, NewApiKey, NewWebhook, PostSummary, Saved, Schedule, StoredNotification, Violation, Webhook, WebhookDelivery,
 } from './types';
 
+/** Calls one command. Each call is a `performance` measure named `ipc <command>`, so the
+ * page's timeline (Web Inspector, the desktop benchmark) shows what it waited for. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const start = performance.now();
   try {
     return await invoke<T>(command, args);
   } catch (e) {
     throw toOpsError(e);
+  } finally {
+    performance.measure(`ipc ${command}`, { start });
   }
 }
 

@@ -81,8 +81,8 @@ export function movedTo(at: Date, date: string, zone: string): Date {
 
 /** The short names of the weekdays from `firstDay` on ("Mon", "Tue", …) and their full names. */
 export function weekdayNames(firstDay: number, locale?: string): { short: string; long: string }[] {
-  const short = new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' });
-  const long = new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' });
+  const short = utcFormatter(locale, { weekday: 'short' });
+  const long = utcFormatter(locale, { weekday: 'long' });
   // 7 January 2024 was a Sunday.
   return Array.from({ length: 7 }, (_, i) => {
     const day = new Date(Date.UTC(2024, 0, 7 + ((firstDay + i) % 7)));
@@ -92,10 +92,24 @@ export function weekdayNames(firstDay: number, locale?: string): { short: string
 
 /** "November 2026" for the month of `date`. */
 export function monthTitle(date: string, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(civil(addMonths(date, 0)));
+  return utcFormatter(locale, { month: 'long', year: 'numeric' }).format(civil(addMonths(date, 0)));
 }
 
 /** "Tuesday 24 November 2026" for a screen reader. */
 export function dayLabel(date: string, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(civil(date));
+  return utcFormatter(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(civil(date));
+}
+
+/** Formatters of civil dates (held as UTC midnights), by locale and options: making one costs
+ * about a hundred times what formatting with it does, and the grid labels each of its days. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function utcFormatter(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale ?? ''} ${JSON.stringify(options)}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' });
+    formatters.set(key, formatter);
+  }
+  return formatter;
 }

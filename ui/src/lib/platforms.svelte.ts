@@ -7,7 +7,8 @@ class Directory {
   names = $state<Record<string, string>>({});
   /** Account id → account. */
   accounts = $state<Record<string, Account>>({});
-  #platformsLoaded = false;
+  /** The platform names' one load, shared by every caller that comes while it runs. */
+  #names: Promise<void> | null = null;
 
   /** Loads the platform names once, and the accounts every time (they change). */
   async load() {
@@ -16,11 +17,17 @@ class Directory {
   }
 
   /** Loads the platform names, once: all the calendar's badges need. */
-  async loadNames() {
-    if (this.#platformsLoaded) return;
-    const platforms = await api.platforms();
-    this.names = Object.fromEntries(platforms.map((p) => [p.id, p.name]));
-    this.#platformsLoaded = true;
+  loadNames(): Promise<void> {
+    this.#names ??= api.platforms().then(
+      (platforms) => {
+        this.names = Object.fromEntries(platforms.map((p) => [p.id, p.name]));
+      },
+      (e) => {
+        this.#names = null;
+        throw e;
+      },
+    );
+    return this.#names;
   }
 
   platformName(id: string): string {
