@@ -41,7 +41,7 @@ function shell() {
   });
 }
 
-function renderMonth(onmove = vi.fn(async () => true), onopenday = vi.fn()) {
+function renderMonth(onmove = vi.fn(async (_post: PostSummary, _at: Date) => true), onopenday = vi.fn()) {
   const calls = shell();
   render(MonthGrid, { date: '2026-11-23', zone: 'UTC', firstDay: 1, onmove, onopenday, onerror: vi.fn() });
   return { calls, onmove, onopenday };
@@ -104,7 +104,7 @@ describe('MonthGrid', () => {
     await fireEvent.keyDown(p1, { key: 'ArrowRight', altKey: true });
     await fireEvent.keyDown(p1, { key: 'ArrowUp', altKey: true });
     await fireEvent.keyDown(p1, { key: 'ArrowRight' });
-    expect(onmove.mock.calls.map(([p, at]) => [(p as PostSummary).id, (at as Date).toISOString()])).toEqual([
+    expect(onmove.mock.calls.map(([p, at]) => [p.id, at.toISOString()])).toEqual([
       ['p1', '2026-11-04T09:30:00.000Z'],
       ['p1', '2026-10-27T09:30:00.000Z'],
     ]);
@@ -121,7 +121,7 @@ describe('MonthGrid', () => {
     await fireEvent.pointerUp(window, { clientX: 60, clientY: 12 });
     await fireEvent.click(target);
     expect(onmove).toHaveBeenCalledTimes(1);
-    expect((onmove.mock.calls[0][1] as Date).toISOString()).toBe('2026-11-05T09:30:00.000Z');
+    expect(onmove.mock.calls[0][1].toISOString()).toBe('2026-11-05T09:30:00.000Z');
     expect(nav.composer).toBeNull();
     await waitFor(() => expect(target).not.toHaveClass('over'));
   });
