@@ -3,6 +3,7 @@
 import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
+import { startMark } from './lib/timeline';
 
 async function start() {
   if (new URLSearchParams(location.search).has('demo')) {
@@ -10,8 +11,7 @@ async function start() {
     installDemo();
   }
   mount(App, { target: document.getElementById('app')! });
-  // On the page's timeline (Web Inspector, the desktop benchmark).
-  performance.mark('app mounted');
+  startMark('app mounted');
 }
 
 start();

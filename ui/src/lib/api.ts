@@ -1,13 +1,14 @@
 // Typed calls to the desktop shell's commands (src-tauri/src/commands.rs), one per engine
 // operation. Every call rejects with an OpsError.
 import { invoke } from '@tauri-apps/api/core';
+import { startMeasure } from './timeline';
 import type {
   Account, ApiKey, AppSettings, CalendarDay, LocalApiStatus, LogEntry, LogFilter, Media, OAuthStart, OpsError, PlatformSummary,
   Post, PostInput, NewApiKey, NewWebhook, PostSummary, Saved, Schedule, StoredNotification, Violation, Webhook, WebhookDelivery,
 } from './types';
 
-/** Calls one command. Each call is a `performance` measure named `ipc <command>`, so the
- * page's timeline (Web Inspector, the desktop benchmark) shows what it waited for. */
+/** Calls one command. During the start each call is a measure named `ipc <command>` on the
+ * page's timeline (see `timeline.ts`). */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   const start = performance.now();
   try {
@@ -15,7 +16,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   } catch (e) {
     throw toOpsError(e);
   } finally {
-    performance.measure(`ipc ${command}`, { start });
+    startMeasure(`ipc ${command}`, start);
   }
 }
 
