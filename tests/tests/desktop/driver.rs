@@ -38,6 +38,9 @@ impl Driver {
         let process = Command::new(required_env("TAURI_DRIVER"))
             .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
             .env("SIPSTORY_DATA_DIR", data_dir)
+            // The webview's own storage (the calendar's last zone and week start) per data
+            // folder too, so no window starts from what another test's window kept.
+            .env("XDG_DATA_HOME", data_dir.join("webview"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -3,6 +3,22 @@
 import { api } from './api';
 import type { AppSettings } from './types';
 
+/** What the calendar draws with: the zone (null: the system's) and the first day of the week. */
+export type CalendarBasis = Pick<AppSettings, 'time_zone' | 'week_start'>;
+
+/** Where the webview keeps the last calendar basis seen, so the next start draws the calendar
+ * without waiting for the settings. Only a hint: the engine's settings replace it on arrival. */
+const LAST_BASIS_KEY = 'sipstory.calendar-basis';
+
+function lastBasis(): CalendarBasis | null {
+  try {
+    const kept = JSON.parse(localStorage.getItem(LAST_BASIS_KEY) ?? 'null') as CalendarBasis | null;
+    return kept && 'time_zone' in kept && 'week_start' in kept ? kept : null;
+  } catch {
+    return null;
+  }
+}
+
 class Live {
   /** Bumped (debounced) on every `sipstory://changed`; views read it to reload. */
   changes = $state(0);
@@ -19,8 +35,20 @@ class Live {
     }, delayMs);
   }
 
+  /** The calendar's basis: from the settings once loaded, until then the last one seen (null
+   * on a first start). */
+  #lastBasis = lastBasis();
+  calendarBasis = $derived<CalendarBasis | null>(this.settings ?? this.#lastBasis);
+
   async loadSettings() {
-    this.settings = await api.settings();
+    const settings = await api.settings();
+    this.settings = settings;
+    const basis: CalendarBasis = { time_zone: settings.time_zone, week_start: settings.week_start };
+    try {
+      localStorage.setItem(LAST_BASIS_KEY, JSON.stringify(basis));
+    } catch {
+      // Storage full or off: the next start waits for the settings, as the first does.
+    }
   }
 
   async loadMissedCount() {
