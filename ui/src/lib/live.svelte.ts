@@ -38,14 +38,19 @@ class Live {
   /** The calendar's basis: from the settings once loaded, until then the last one seen (null
    * on a first start). */
   #lastBasis = lastBasis();
+  #keptBasis = this.#lastBasis && JSON.stringify({ time_zone: this.#lastBasis.time_zone, week_start: this.#lastBasis.week_start });
   calendarBasis = $derived<CalendarBasis | null>(this.settings ?? this.#lastBasis);
 
   async loadSettings() {
     const settings = await api.settings();
     this.settings = settings;
-    const basis: CalendarBasis = { time_zone: settings.time_zone, week_start: settings.week_start };
+    // The settings reload after every change in the engine: the storage is written only when
+    // the basis is a new one.
+    const basis = JSON.stringify({ time_zone: settings.time_zone, week_start: settings.week_start });
+    if (basis === this.#keptBasis) return;
     try {
-      localStorage.setItem(LAST_BASIS_KEY, JSON.stringify(basis));
+      localStorage.setItem(LAST_BASIS_KEY, basis);
+      this.#keptBasis = basis;
     } catch {
       // Storage full or off: the next start waits for the settings, as the first does.
     }

@@ -44,6 +44,21 @@ describe('live calendar basis', () => {
     expect(live.calendarBasis).toMatchObject({ time_zone: 'Europe/Berlin', week_start: 'sunday' });
   });
 
+  it('writes the storage only when the basis changes', async () => {
+    localStorage.setItem('sipstory.calendar-basis', JSON.stringify({ time_zone: 'Europe/Berlin', week_start: 'sunday' }));
+    let current = settings;
+    fakeShell({ settings: () => current });
+    const live = await startWindow();
+    const writes = vi.spyOn(Storage.prototype, 'setItem');
+    await live.loadSettings();
+    await live.loadSettings();
+    expect(writes).not.toHaveBeenCalled();
+    current = { ...settings, week_start: 'monday' };
+    await live.loadSettings();
+    expect(writes).toHaveBeenCalledTimes(1);
+    writes.mockRestore();
+  });
+
   it('ignores a kept basis it cannot read', async () => {
     localStorage.setItem('sipstory.calendar-basis', '{not json');
     const live = await startWindow();
