@@ -19,6 +19,10 @@ function lastBasis(): CalendarBasis | null {
   }
 }
 
+function basisJson({ time_zone, week_start }: CalendarBasis): string {
+  return JSON.stringify({ time_zone, week_start });
+}
+
 class Live {
   /** Bumped (debounced) on every `sipstory://changed`; views read it to reload. */
   changes = $state(0);
@@ -35,10 +39,11 @@ class Live {
     }, delayMs);
   }
 
+  #lastBasis = lastBasis();
+  /** The basis as the storage holds it. */
+  #keptBasis = this.#lastBasis && basisJson(this.#lastBasis);
   /** The calendar's basis: from the settings once loaded, until then the last one seen (null
    * on a first start). */
-  #lastBasis = lastBasis();
-  #keptBasis = this.#lastBasis && JSON.stringify({ time_zone: this.#lastBasis.time_zone, week_start: this.#lastBasis.week_start });
   calendarBasis = $derived<CalendarBasis | null>(this.settings ?? this.#lastBasis);
 
   async loadSettings() {
@@ -46,7 +51,7 @@ class Live {
     this.settings = settings;
     // The settings reload after every change in the engine: the storage is written only when
     // the basis is a new one.
-    const basis = JSON.stringify({ time_zone: settings.time_zone, week_start: settings.week_start });
+    const basis = basisJson(settings);
     if (basis === this.#keptBasis) return;
     try {
       localStorage.setItem(LAST_BASIS_KEY, basis);
