@@ -5,14 +5,19 @@
 //!
 //! It runs twice: as the app is (secrets read from the OS keychain), then as a what-if with
 //! the keychain behind an in-memory cache. Then the unit costs behind the figures: one
-//! keychain read and one durable store commit, each timed alone.
+//! keychain read and one durable store commit, each timed alone. Last, the floor under the
+//! figure: the same 1,000 requests from a bare loop through the engine's HTTP client, with no
+//! engine at all.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, DurationRound, Utc};
 use sipstory_engine::model::{AppSettings, WeekStart};
-use sipstory_engine::provider::Credentials;
+use sipstory_engine::provider::{Credentials, PublishHttp};
 use sipstory_tests::fake_platform::FakePlatform;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 use crate::live::{self, FakeHost, Live, Secrets, ms_between};
 use crate::report::{Summary, Table, heading, ms, verdict};
@@ -50,6 +55,8 @@ pub fn run() {
         let host = FakeHost::start();
         table.row(runtime.block_on(burst(&host.fake, label, secrets)));
     }
+    let host = FakeHost::start();
+    table.row(runtime.block_on(bare_client_burst(&host.fake)));
     table.print();
     let host = FakeHost::start();
     runtime.block_on(print_unit_costs(&host.fake));
@@ -78,6 +85,42 @@ async fn burst(fake: &FakePlatform, label: &str, secrets: Secrets) -> Vec<String
         );
     }
     live.stop().await;
+    lateness_row(label, due, &received.iter().map(|p| p.received_at).collect::<Vec<_>>())
+}
+
+/// The floor under the engine's figure: the same 1,000 requests (same body, headers and
+/// concurrency, through the engine's HTTP client) sent by a bare loop that stores nothing, on
+/// the same two cores beside the same fake platform.
+async fn bare_client_burst(fake: &FakePlatform) -> Vec<String> {
+    let label = "floor: the requests alone";
+    let client = Arc::new(PublishHttp::client(Duration::from_secs(60)));
+    let tokens: Vec<String> =
+        (0..ACCOUNTS).map(|i| fake.add_account(&format!("floor{i}")).access_token).collect();
+    let url = format!("{}/api/posts", fake.base_url());
+    let limit = Arc::new(Semaphore::new(CONCURRENCY));
+    let due = next_whole_second(Utc::now() + LEAD);
+    let wait = (due - Utc::now()).to_std().expect("the burst is ahead");
+    let mut requests = JoinSet::new();
+    for i in 0..TARGETS {
+        let (client, limit, url) = (client.clone(), limit.clone(), url.clone());
+        let token = tokens[i % ACCOUNTS].clone();
+        requests.spawn(async move {
+            tokio::time::sleep(wait).await;
+            let _permit = limit.acquire_owned().await.expect("the limit is never closed");
+            let body = serde_json::json!({ "text": format!("floor post {i}"), "media_ids": [] });
+            let sent = client
+                .post(&url)
+                .bearer_auth(&token)
+                .header("Idempotency-Key", format!("floor-{i}"))
+                .json(&body)
+                .send()
+                .await
+                .and_then(reqwest::Response::error_for_status);
+            sent.expect("the fake platform accepts the post").bytes().await.ok();
+        });
+    }
+    requests.join_all().await;
+    let received = fake.wait_for_posts(TARGETS, WAIT).await;
     lateness_row(label, due, &received.iter().map(|p| p.received_at).collect::<Vec<_>>())
 }
 

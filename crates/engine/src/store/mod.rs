@@ -126,6 +126,10 @@ fn open_connection(path: &Path) -> Result<Connection> {
     // power cut cannot forget that a request may be in flight.
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Savepoint journals in memory: the writer thread runs each write of a group commit in a
+    // savepoint, and on disk their journals cost a file write per page a write first touches.
+    // They only undo a failed write inside its transaction; the WAL alone keeps commits safe.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     // A deferred transaction that reads, then writes after the other connection committed,
     // fails at once (SQLITE_BUSY_SNAPSHOT); an immediate one waits for the lock.
     conn.set_transaction_behavior(TransactionBehavior::Immediate);
