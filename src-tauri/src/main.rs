@@ -8,13 +8,18 @@ mod commands;
 mod events;
 mod lifecycle;
 mod providers;
+mod rendering;
 mod tray;
 
 fn main() {
+    let painting = rendering::choose();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
+    if painting == rendering::Painting::Software {
+        tracing::info!("no GPU render node: the window paints without compositing");
+    }
     lifecycle::run();
 }

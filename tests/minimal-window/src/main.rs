@@ -1,8 +1,13 @@
 //! A minimal Tauri window: one static page, nothing else. The desktop benchmark
-//! (`tests/benches/desktop.rs`) measures Sipstory's start and memory against it.
+//! (`tests/benches/desktop.rs`) measures Sipstory's start and memory against it. It paints as
+//! Sipstory does on the machine (`rendering`, shared with the app).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+#[path = "../../../src-tauri/src/rendering.rs"]
+mod rendering;
+
 fn main() {
+    rendering::choose();
     tauri::Builder::default().run(tauri::generate_context!()).expect("the minimal window runs");
 }
