@@ -19,8 +19,22 @@ pub fn required_env(name: &str) -> String {
 /// How long an app may take to start and open its WebDriver session.
 const SESSION_TIMEOUT: Duration = Duration::from_secs(90);
 
+/// How many times a driver is started before giving up (see [`Driver::start`]).
+const START_ATTEMPTS: usize = 3;
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Whether something accepts connections on `port` within 5 s.
+fn listens(port: u16) -> bool {
+    (0..200).any(|_| {
+        let open = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+        if !open {
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        open
+    })
 }
 
 /// tauri-driver (which starts WebKitWebDriver, which starts the app) for one data folder. It
@@ -31,32 +45,34 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// Starts tauri-driver and waits until it accepts connections.
+    /// Starts tauri-driver and waits until it and the WebKitWebDriver it starts accept
+    /// connections. A port found free can be taken before the driver binds it (the driver then
+    /// exits at once): that start is abandoned and another made on new ports.
     pub fn start(data_dir: &Path) -> Self {
         sipstory_tests::harness::require_desktop_session();
-        let port = free_port();
-        let process = Command::new(required_env("TAURI_DRIVER"))
-            .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
-            .env("SIPSTORY_DATA_DIR", data_dir)
-            // The webview's own storage (the calendar's last zone and week start) per data
-            // folder too, so no window starts from what another test's window kept.
-            .env("XDG_DATA_HOME", data_dir.join("webview"))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .process_group(0)
-            .spawn()
-            .expect("tauri-driver starts");
-        let address = format!("127.0.0.1:{port}");
-        let driver = Self { url: format!("http://{address}"), process };
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(&address).is_ok() {
+        for _ in 0..START_ATTEMPTS {
+            let (port, native_port) = (free_port(), free_port());
+            let process = Command::new(required_env("TAURI_DRIVER"))
+                .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+                .env("SIPSTORY_DATA_DIR", data_dir)
+                // The webview's own storage (the calendar's last zone and week start) per data
+                // folder too, so no window starts from what another test's window kept.
+                .env("XDG_DATA_HOME", data_dir.join("webview"))
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .process_group(0)
+                .spawn()
+                .expect("tauri-driver starts");
+            let driver = Self { url: format!("http://127.0.0.1:{port}"), process };
+            if listens(port) && listens(native_port) {
                 return driver;
             }
-            std::thread::sleep(Duration::from_millis(25));
+            eprintln!(
+                "tauri-driver or WebKitWebDriver did not listen on ports {port}/{native_port}: starting again"
+            );
         }
-        drop(driver);
-        panic!("tauri-driver never listened on {address}");
+        panic!("tauri-driver never started in {START_ATTEMPTS} attempts");
     }
 
     /// Opens a WebDriver session on the app at `app` (which starts it), trying again while
