@@ -4,10 +4,10 @@
 //! instant it was due.
 //!
 //! It runs twice: as the app is (secrets read from the OS keychain), then as a what-if with
-//! the keychain behind an in-memory cache. Then the unit costs behind the figures: one
-//! keychain read and one durable store commit, each timed alone. Last, the floor under the
-//! figure: the same 1,000 requests from a bare loop through the engine's HTTP client, with no
-//! engine at all.
+//! the keychain behind an in-memory cache. The table's last row is the floor under both: the
+//! same 1,000 requests from a bare loop through the engine's HTTP client, with no engine at
+//! all. Then the unit costs behind the figures: one keychain read and one durable store
+//! commit, each timed alone.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
