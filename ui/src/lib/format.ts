@@ -5,21 +5,28 @@ export function userZone(setting: string | null | undefined): string {
   return setting || Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-/** Formatters for a named zone, by zone and options: making one costs about a hundred times
- * what formatting with it does, and the calendar labels every post it shows. */
+/** Formatters by locale and options (a named zone among them): making one costs about a
+ * hundred times what formatting with it does, and the calendar labels every post and day it
+ * shows. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The formatter for `locale` and `options`, made once. `options` must name a zone: one that
+ * follows the system's zone would keep the zone it was made in. */
+export function keptFormatter(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale ?? ''} ${JSON.stringify(options)}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
 
 function parts(date: Date, zone: string | undefined, options: Intl.DateTimeFormatOptions): string {
   // Without a zone the formatter follows the system's, which may change while the window is
   // open: that one is made each time.
   if (!zone) return new Intl.DateTimeFormat(undefined, options).format(date);
-  const key = `${zone} ${JSON.stringify(options)}`;
-  let formatter = formatters.get(key);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat(undefined, { ...options, timeZone: zone });
-    formatters.set(key, formatter);
-  }
-  return formatter.format(date);
+  return keptFormatter(undefined, { ...options, timeZone: zone }).format(date);
 }
 
 /** "Tue 14 May, 09:30" (with the year when it is not this year's). */

@@ -1,6 +1,7 @@
 // The month view's grid: the weeks a month spans from the user's week start, the window of
 // instants those days cover in the calendar's zone, and the instant a post dropped on another
 // day moves to. Dates are civil `YYYY-MM-DD` strings; only the window and a move involve a zone.
+import { keptFormatter } from './format';
 import type { CalendarDay } from './types';
 import { localParts, zonedInstant } from './zoned';
 
@@ -100,16 +101,7 @@ export function dayLabel(date: string, locale?: string): string {
   return utcFormatter(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(civil(date));
 }
 
-/** Formatters of civil dates (held as UTC midnights), by locale and options: making one costs
- * about a hundred times what formatting with it does, and the grid labels each of its days. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
+/** A kept formatter of civil dates (held as UTC midnights). */
 function utcFormatter(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale ?? ''} ${JSON.stringify(options)}`;
-  let formatter = formatters.get(key);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' });
-    formatters.set(key, formatter);
-  }
-  return formatter;
+  return keptFormatter(locale, { ...options, timeZone: 'UTC' });
 }

@@ -1,5 +1,6 @@
 // Wall-clock times in an IANA time zone: an instant's local date and time there, and the
 // instant a local date and time there stands for.
+import { keptFormatter } from './format';
 
 export interface LocalParts {
   /** `YYYY-MM-DD` */
@@ -8,24 +9,17 @@ export interface LocalParts {
   time: string;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
+  return keptFormatter('en-CA', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 function fields(instant: Date, zone: string): Record<string, string> {
