@@ -9,10 +9,12 @@ mod events;
 mod lifecycle;
 mod providers;
 mod rendering;
+mod scripting;
 mod tray;
 
 fn main() {
     let painting = rendering::choose();
+    scripting::choose();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
