@@ -23,7 +23,7 @@ PACKAGES=(
     librsvg2-dev libdbus-1-dev
     xvfb xauth dbus gnome-keyring keyutils dunst libnotify-bin webkit2gtk-driver imagemagick trayer
     xdotool faketime
-    ca-certificates
+    ca-certificates tzdata
 )
 
 missing_packages() {

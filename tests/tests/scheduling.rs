@@ -281,8 +281,8 @@ async fn add_to_queue_takes_the_next_free_slot() {
     assert!(second.scheduled_at.unwrap() > first_free, "the taken slot is skipped");
     assert_eq!(t.ops.next_free_slot(&account.id, None).unwrap().unwrap(), {
         let taken = [first_free, second.scheduled_at.unwrap()];
-        let zone = "UTC".parse().unwrap();
-        sipstory_engine::time::next_free_slot(&slots, zone, Utc::now(), &taken, 60).unwrap()
+        let zone = sipstory_engine::time::parse_zone("UTC").unwrap();
+        sipstory_engine::time::next_free_slot(&slots, &zone, Utc::now(), &taken, 60).unwrap()
     });
     assert!(t.ops.set_time_slots(&account.id, &[(7, 0)]).is_err(), "weekday 7 is refused");
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
 use sipstory_engine::store::{Claimed, Store};
-use sipstory_engine::time::day_bounds;
+use sipstory_engine::time::{Zone, day_bounds};
 
 use crate::dataset::{self, ANCHOR_MS};
 use crate::report::{Summary, Table, heading, ms, thousands, verdict};
@@ -128,7 +128,7 @@ fn calendar(store: &Store, label: &str, from: DateTime<Utc>, to: DateTime<Utc>) 
 /// What the month view asks: the five weeks FullCalendar shows for January 2026 (Monday
 /// 29 December to Sunday 1 February), day by day in UTC, three posts a day and each day's total.
 fn month_view(store: &Store) -> Vec<String> {
-    let bounds = day_bounds(utc(2025, 12, 29), utc(2026, 2, 2), chrono_tz::UTC);
+    let bounds = day_bounds(utc(2025, 12, 29), utc(2026, 2, 2), &Zone::UTC).expect("in range");
     let (samples, days) =
         time_runs(MAX_RUNS, || store.calendar_days(&bounds, 3).expect("calendar_days"), |_| {});
     let shown: usize = days.iter().map(|d| d.posts.len()).sum();

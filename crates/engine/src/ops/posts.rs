@@ -11,7 +11,7 @@ use crate::model::{
     new_id, wants_hand_off,
 };
 use crate::store::{PostFilter, PostWrite, TargetInput};
-use crate::time::{next_free_slot, parse_zone, resolve_local};
+use crate::time::{Zone, next_free_slot, parse_zone, resolve_local};
 use crate::validation::{TargetDraft, Violation, validate_target};
 
 /// How far in the past a scheduled time may be (clock differences, slow forms).
@@ -118,8 +118,9 @@ impl Operations {
             ));
         }
         let zone = crate::time::user_zone(self.core.store.settings()?.time_zone);
-        let zone = parse_zone(&zone).unwrap_or(chrono_tz::UTC);
-        let bounds = crate::time::day_bounds(from, to, zone);
+        let zone = parse_zone(&zone).unwrap_or(crate::time::Zone::UTC);
+        let bounds = crate::time::day_bounds(from, to, &zone)
+            .map_err(|e| OpsError::invalid("startDate", e.to_string()))?;
         Ok(self.core.store.calendar_days(&bounds, per_day.max(1))?)
     }
 
@@ -382,11 +383,12 @@ impl Operations {
             Schedule::Draft { at } => (*at, true, false),
             Schedule::At { at } => (Some(self.check_future(*at, "date")?), false, false),
             Schedule::Local { local } => {
-                let resolved = resolve_local(*local, zone);
+                let resolved = resolve_local(*local, &zone)
+                    .map_err(|e| OpsError::invalid("date", e.to_string()))?;
                 (Some(self.check_future(resolved.utc, "date")?), false, resolved.shifted)
             }
             Schedule::Now => (Some(Utc::now()), false, false),
-            Schedule::Queue => (Some(self.next_slot_for(&targets, zone)?), false, false),
+            Schedule::Queue => (Some(self.next_slot_for(&targets, &zone)?), false, false),
         };
         if !is_draft && targets.is_empty() {
             return Err(OpsError::invalid("targets", "Choose at least one account to publish to."));
@@ -408,11 +410,7 @@ impl Operations {
         Ok(at)
     }
 
-    fn next_slot_for(
-        &self,
-        targets: &[TargetInput],
-        zone: chrono_tz::Tz,
-    ) -> OpsResult<DateTime<Utc>> {
+    fn next_slot_for(&self, targets: &[TargetInput], zone: &Zone) -> OpsResult<DateTime<Utc>> {
         let first = targets.first().ok_or_else(|| {
             OpsError::invalid("targets", "Choose an account to queue the post for.")
         })?;
@@ -425,7 +423,7 @@ impl Operations {
     pub(crate) fn find_slot(
         &self,
         account_id: &str,
-        zone: chrono_tz::Tz,
+        zone: &Zone,
     ) -> OpsResult<Option<DateTime<Utc>>> {
         let slots = self.core.store.slots(account_id)?;
         let now = Utc::now();

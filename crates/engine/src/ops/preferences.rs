@@ -95,7 +95,7 @@ impl Operations {
             None => crate::time::user_zone(self.core.store.settings()?.time_zone),
         };
         let zone = parse_zone(&name).map_err(|e| OpsError::invalid("time_zone", e.to_string()))?;
-        self.find_slot(account_id, zone)
+        self.find_slot(account_id, &zone)
     }
 
     pub fn activity(&self, filter: &LogFilter) -> OpsResult<Vec<LogEntry>> {
