@@ -118,7 +118,7 @@ impl Operations {
             ));
         }
         let zone = crate::time::user_zone(self.core.store.settings()?.time_zone);
-        let zone = parse_zone(&zone).unwrap_or(crate::time::Zone::UTC);
+        let zone = parse_zone(&zone).unwrap_or(Zone::UTC);
         let bounds = crate::time::day_bounds(from, to, &zone)
             .map_err(|e| OpsError::invalid("startDate", e.to_string()))?;
         Ok(self.core.store.calendar_days(&bounds, per_day.max(1))?)
