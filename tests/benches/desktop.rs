@@ -187,14 +187,7 @@ async fn launch(subject: &Subject, data_dir: &Path) -> Sample {
     let binary = subject.binary.to_string_lossy();
     let launched = Instant::now();
     let client = driver.session(&binary).await;
-    loop {
-        if client.find(Locator::Css(subject.ready)).await.is_ok() {
-            break;
-        }
-        assert!(launched.elapsed() < Duration::from_secs(60), "{} never got ready", subject.name);
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let start = launched.elapsed();
+    let start = time_until_shown(&client, subject.ready, launched, subject.name).await;
     let page = client.execute("return performance.now()", vec![]).await.expect("page time");
     let page = Duration::from_secs_f64(page.as_f64().unwrap_or_default() / 1e3);
     let entries = client.execute(TIMELINE_JS, vec![]).await.expect("page timeline");
@@ -210,16 +203,27 @@ async fn launch(subject: &Subject, data_dir: &Path) -> Sample {
     Sample { start, page, pss_kib, by_process, timeline, step }
 }
 
-/// Clicks `step.click` and waits for `step.done` to appear, polled every 10 ms.
+/// Clicks `step.click` and times until `step.done` shows.
 async fn time_step(client: &fantoccini::Client, step: &Step) -> Duration {
     let button = client.find(Locator::XPath(step.click)).await.expect("the step's button");
     let clicked = Instant::now();
     button.click().await.expect("the step's click");
-    while client.find(Locator::Css(step.done)).await.is_err() {
-        assert!(clicked.elapsed() < Duration::from_secs(60), "{} never finished", step.label);
+    time_until_shown(client, step.done, clicked, step.label).await
+}
+
+/// The time from `since` until an element matching `css` is on the page, polled every 10 ms;
+/// panics naming `what` after a minute.
+async fn time_until_shown(
+    client: &fantoccini::Client,
+    css: &str,
+    since: Instant,
+    what: &str,
+) -> Duration {
+    while client.find(Locator::Css(css)).await.is_err() {
+        assert!(since.elapsed() < Duration::from_secs(60), "{what}: {css} never showed");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    clicked.elapsed()
+    since.elapsed()
 }
 
 /// The PSS (KiB) of the running `binary` and of every process under it (WebKit's web and
