@@ -9,6 +9,22 @@ use rusqlite::{Row, params};
 use super::{Result, Store, Tx, from_ms, ms};
 use crate::model::SCHEDULE_ON_SERVER;
 
+/// The targets that may be handed off now (see [`Store::hand_off_candidates`]). Its `state`,
+/// `attempts` and settings terms are those of the partial index `targets_hand_off`, so it reads
+/// only the targets that ask for a hand-off.
+fn candidates_query() -> String {
+    format!(
+        "SELECT t.id FROM targets t
+         JOIN posts p ON p.id = t.post_id
+         JOIN accounts a ON a.id = t.account_id
+         WHERE t.state = 'scheduled' AND t.attempts = 0 AND p.is_draft = 0
+           AND p.scheduled_at > ?1
+           AND json_extract(t.settings, '$.{SCHEDULE_ON_SERVER}') = 1
+           AND a.status = 'connected' AND a.paused = 0
+         ORDER BY p.scheduled_at"
+    )
+}
+
 /// One post given (or being given) to a platform to hold.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HandOff {
@@ -84,16 +100,7 @@ impl Store {
     /// attempted, in a post due after `earliest`, on a connected, unpaused account.
     pub fn hand_off_candidates(&self, earliest: DateTime<Utc>) -> Result<Vec<String>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT t.id FROM targets t
-             JOIN posts p ON p.id = t.post_id
-             JOIN accounts a ON a.id = t.account_id
-             WHERE t.state = 'scheduled' AND t.attempts = 0 AND p.is_draft = 0
-               AND p.scheduled_at > ?1
-               AND json_extract(t.settings, '$.{SCHEDULE_ON_SERVER}') = 1
-               AND a.status = 'connected' AND a.paused = 0
-             ORDER BY p.scheduled_at"
-        ))?;
+        let mut stmt = conn.prepare_cached(&candidates_query())?;
         let ids = stmt.query_map([ms(earliest)], |r| r.get(0))?;
         Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
@@ -222,5 +229,28 @@ impl Tx<'_> {
     pub fn end_hand_off(&self, id: &str) -> Result<()> {
         self.0.execute("DELETE FROM hand_offs WHERE id = ?1", [id])?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_candidates_are_read_through_the_hand_off_index() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("sipstory.db")).expect("open store");
+        let conn = store.conn();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", candidates_query()))
+            .expect("the query plans")
+            .query_map([0], |r| r.get(3))
+            .expect("plan rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("plan rows");
+        assert!(
+            plan.iter().any(|step| step.contains("USING INDEX targets_hand_off")),
+            "the look for hand-offs scans targets: {plan:?}"
+        );
     }
 }
