@@ -38,7 +38,8 @@ macro_rules! targets_table {
     };
 }
 
-/// The indexes of the `targets` table.
+/// The indexes of the `targets` table that V1 created and V_HAND_OFF's rebuild made again (a
+/// later rebuild must also make `targets_hand_off` again, see `V_HAND_OFF_LOOKUP`).
 macro_rules! targets_indexes {
     () => {
         r#"CREATE INDEX targets_due ON targets (state, next_attempt_at);
