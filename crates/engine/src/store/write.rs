@@ -73,9 +73,13 @@ impl Drop for Writer {
 
 /// While marks keep coming (a burst of requests going out), the other writes wait, so the
 /// writer's time goes to what requests wait on; they are committed once no mark has come for
-/// [`BURST_QUIET`], or after [`MAX_DEFER`] at most.
+/// [`BURST_QUIET`], after [`MAX_DEFER`] at most, or once [`MAX_DEFERRED`] are waiting.
 const BURST_QUIET: Duration = Duration::from_millis(20);
 const MAX_DEFER: Duration = Duration::from_millis(250);
+/// How many writes may wait behind a burst of marks before they are committed anyway. Above a
+/// burst's size (a thousand answers), so the answers of the burst's first requests do not take
+/// the writer from the marks of its last ones.
+const MAX_DEFERRED: usize = 4096;
 /// How many of the waiting writes one commit takes.
 const DEFERRED_CHUNK: usize = 64;
 
@@ -121,7 +125,7 @@ fn write_groups(conn: &mut Connection, incoming: &mpsc::Receiver<Queued>) {
         let now = Instant::now();
         let burst = last_ahead.is_some_and(|at| now < at + BURST_QUIET);
         if !deferred.is_empty()
-            && (!burst || now >= deferred_since + MAX_DEFER || deferred.len() >= MAX_GROUP)
+            && (!burst || now >= deferred_since + MAX_DEFER || deferred.len() >= MAX_DEFERRED)
         {
             // A chunk at a time, so marks that come meanwhile do not wait for all of them.
             let chunk = deferred.len().min(DEFERRED_CHUNK);
