@@ -238,16 +238,7 @@ mod tests {
 
     #[test]
     fn the_candidates_are_read_through_the_hand_off_index() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&dir.path().join("sipstory.db")).expect("open store");
-        let conn = store.conn();
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {}", candidates_query()))
-            .expect("the query plans")
-            .query_map([0], |r| r.get(3))
-            .expect("plan rows")
-            .collect::<rusqlite::Result<_>>()
-            .expect("plan rows");
+        let plan = crate::store::query_plan(&candidates_query(), [0]);
         assert!(
             plan.iter().any(|step| step.contains("USING INDEX targets_hand_off")),
             "the look for hand-offs scans targets: {plan:?}"

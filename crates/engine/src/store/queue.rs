@@ -118,21 +118,22 @@ impl Store {
         let claimed: Vec<Claimed> = {
             // One ordered, limited index scan per state, merged: `state IN (...) ORDER BY`
             // would sort every due row first, which a long backlog makes slow.
+            let limit = super::limit_clause(Some(limit));
             let due_in = |state: &str| {
                 format!(
                     "SELECT * FROM (SELECT t.id, t.next_attempt_at FROM targets t
                                     JOIN accounts a ON a.id = t.account_id
                                     WHERE t.state = '{state}' AND t.next_attempt_at <= ?1
                                       AND {ELIGIBLE}
-                                    ORDER BY t.next_attempt_at LIMIT ?2)"
+                                    ORDER BY t.next_attempt_at {limit})"
                 )
             };
             let mut stmt = tx.prepare_cached(&format!(
-                "SELECT id, next_attempt_at FROM ({} UNION ALL {}) ORDER BY next_attempt_at LIMIT ?2",
+                "SELECT id, next_attempt_at FROM ({} UNION ALL {}) ORDER BY next_attempt_at {limit}",
                 due_in("scheduled"),
                 due_in("unconfirmed"),
             ))?;
-            stmt.query_map(params![ms(horizon), limit], |r| {
+            stmt.query_map(params![ms(horizon)], |r| {
                 Ok(Claimed { target_id: r.get(0)?, due_at: from_ms(r.get(1)?) })
             })?
             .collect::<rusqlite::Result<_>>()?

@@ -38,8 +38,9 @@ macro_rules! targets_table {
     };
 }
 
-/// The indexes of the `targets` table that V1 created and V_HAND_OFF's rebuild made again (a
-/// later rebuild must also make `targets_hand_off` again, see `V_HAND_OFF_LOOKUP`).
+/// The indexes of the `targets` table that V1 created and V_HAND_OFF's rebuild made again. A
+/// later rebuild must make them as they are now instead: `targets_hand_off` (see
+/// `V_HAND_OFF_LOOKUP`) and `targets_by_post` with its later columns (see `V_CALENDAR_TARGETS`).
 macro_rules! targets_indexes {
     () => {
         r#"CREATE INDEX targets_due ON targets (state, next_attempt_at);
@@ -262,6 +263,15 @@ CREATE INDEX targets_hand_off ON targets (state, attempts)
 WHERE json_extract(settings, '$.schedule_on_server') = 1;
 "#;
 
+/// The calendar's summaries read each post's targets' accounts and states: with both in the
+/// post's index, they come from the index alone, not from each target's row. On a dense month
+/// view the rows were more pages than SQLite's page cache holds, and the view read them from
+/// the file again at every look.
+const V_CALENDAR_TARGETS: &str = r#"
+DROP INDEX targets_by_post;
+CREATE INDEX targets_by_post ON targets (post_id, account_id, state);
+"#;
+
 /// Every migration, oldest first. Append; never edit a released one.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -269,6 +279,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V_LOCAL_API),
         M::up(V_HAND_OFF).foreign_key_check(),
         M::up(V_HAND_OFF_LOOKUP),
+        M::up(V_CALENDAR_TARGETS),
     ])
 }
 
