@@ -116,8 +116,8 @@ impl Store {
 
 /// `LIMIT n` (nothing for no limit), written into the SQL of a statement that runs often. As a
 /// bound parameter the limit makes SQLite prepare the statement again at every run: it plans
-/// `ORDER BY … LIMIT ?` with the bound value (3.50; the month view ran 2.5× slower). Each
-/// distinct limit is a statement of its own in the connection's cache.
+/// `ORDER BY … LIMIT ?` with the bound value (3.50; the month view's query ran 2.5× slower).
+/// Each distinct limit is a statement of its own in the connection's cache.
 fn limit_clause(limit: Option<u32>) -> String {
     limit.map_or_else(String::new, |n| format!("LIMIT {n}"))
 }
