@@ -134,6 +134,83 @@ fn two_services_do_not_see_each_others_entries() {
     assert_eq!(b.store.get("account:shared").unwrap().as_deref(), Some("from-b"));
 }
 
+#[test]
+fn concurrent_calls_each_get_their_own_answer() {
+    // Calls from many threads share the process's one connection to the keychain.
+    const THREADS: usize = 8;
+    const ROUNDS: usize = 10;
+    let keys: Vec<String> = (0..THREADS).map(|t| format!("account:burst-{t}")).collect();
+    let s = Scratch::new("burst", &keys.iter().map(String::as_str).collect::<Vec<_>>());
+    std::thread::scope(|scope| {
+        for key in &keys {
+            let store = &s.store;
+            scope.spawn(move || {
+                for round in 0..ROUNDS {
+                    let value = format!("{key}-{round}");
+                    store.set(key, &value).unwrap();
+                    assert_eq!(store.get(key).unwrap().as_deref(), Some(value.as_str()));
+                }
+            });
+        }
+    });
+    for key in &keys {
+        let last = format!("{key}-{}", ROUNDS - 1);
+        assert_eq!(s.store.get(key).unwrap().as_deref(), Some(last.as_str()));
+    }
+}
+
+#[test]
+fn every_call_of_the_process_goes_over_one_bus_connection() {
+    // A connection per call makes gnome-keyring abort now and then (see secrets/secret_service.rs).
+    // Unique bus names are never reused, so the same one before and after means one connection.
+    let s = Scratch::new("one-connection", &["account:a1", "account:a2"]);
+    let mut seen = Vec::new();
+    for round in 0..3 {
+        s.store.set("account:a1", &format!("value {round}")).unwrap();
+        s.store.set("account:a2", "other").unwrap();
+        assert_eq!(s.store.get("account:a1").unwrap(), Some(format!("value {round}")));
+        seen.push(bus_connections_of(std::process::id()));
+    }
+    s.store.delete("account:a2").unwrap();
+    seen.push(bus_connections_of(std::process::id()));
+    assert!(
+        seen[0].len() == 1 && seen.iter().all(|names| *names == seen[0]),
+        "this process's connections to the session bus, after each round of calls: {seen:?}"
+    );
+}
+
+/// The unique names on the session bus whose connection belongs to process `pid`.
+fn bus_connections_of(pid: u32) -> Vec<String> {
+    let names = bus_call("org.freedesktop.DBus.ListNames", None);
+    names
+        .split_whitespace()
+        .filter(|name| name.starts_with(':'))
+        .filter(|name| {
+            let owner = bus_call("org.freedesktop.DBus.GetConnectionUnixProcessID", Some(name));
+            owner.split_whitespace().last() == Some(pid.to_string().as_str())
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Calls `method` of the session bus daemon itself (with one string argument) and returns
+/// its reply as `dbus-send` prints it.
+fn bus_call(method: &str, argument: Option<&str>) -> String {
+    let mut cmd = Command::new("dbus-send");
+    cmd.args([
+        "--session",
+        "--print-reply=literal",
+        "--dest=org.freedesktop.DBus",
+        "/org/freedesktop/DBus",
+        method,
+    ]);
+    if let Some(argument) = argument {
+        cmd.arg(format!("string:{argument}"));
+    }
+    let out = cmd.output().expect("dbus-send runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 // ------------------------------------------------------------------------------------------
 // No usable keychain. These run in child processes: this test binary, re-run with
 // SIPSTORY_KEYCHAIN_CHILD=<mode> so only the named test runs and takes its child branch, in a
@@ -144,8 +221,9 @@ const CHILD_SERVICE_ENV: &str = "SIPSTORY_KEYCHAIN_CHILD_SERVICE";
 const CHILD_OK: &str = "SIPSTORY-KEYCHAIN-CHILD-OK";
 
 /// Starts gnome-keyring unlocked (password "ci", creating the login keyring when there is none)
-/// inside a fresh `dbus-run-session`, waits for it on the bus, runs the test binary ($0) and
-/// stops the keyring again.
+/// inside a fresh `dbus-run-session`, waits for it on the bus, runs the test binary ($0) with
+/// the keyring's pid in `SIPSTORY_TEST_KEYRING_PID`, and stops the keyring again unless the
+/// test did.
 const UNLOCKED_SESSION: &str = r#"
 printf ci | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
 keyring=$!
@@ -154,10 +232,10 @@ for _ in $(seq 200); do
         org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets | grep -q true && break
     sleep 0.05
 done
-export GNOME_KEYRING_CONTROL="$XDG_RUNTIME_DIR/keyring"
+export GNOME_KEYRING_CONTROL="$XDG_RUNTIME_DIR/keyring" SIPSTORY_TEST_KEYRING_PID="$keyring"
 "$0" "$@"
 status=$?
-kill "$keyring"
+kill "$keyring" 2>/dev/null
 wait "$keyring"
 exit "$status"
 "#;
@@ -329,4 +407,66 @@ fn locked_keychain_means_unavailable_never_ok() {
     run_child(NAME, "locked", &service, &["dbus-run-session", "--"], |cmd| {
         isolated_desktop_env(cmd, dir.path())
     });
+}
+
+#[test]
+fn a_restarted_keychain_is_reached_again() {
+    // The daemon restarts (after a crash, say): the session the process had with it is gone,
+    // and the next call must open a new one rather than fail.
+    const NAME: &str = "a_restarted_keychain_is_reached_again";
+    if child_mode().as_deref() == Some("restart") {
+        let store = KeyringSecrets::new(child_service());
+        store.set("account:a1", "stored before the restart").unwrap();
+        let old =
+            std::env::var("SIPSTORY_TEST_KEYRING_PID").expect("the session names its keyring");
+        assert!(Command::new("kill").arg(&old).status().unwrap().success());
+        wait_for_secret_service(false);
+        let mut daemon = unlocked_keyring_daemon();
+        wait_for_secret_service(true);
+
+        let read = store.get("account:a1");
+        store.set("account:a1", "stored after the restart").unwrap();
+        let reread = store.get("account:a1");
+        let _ = daemon.kill();
+        let _ = daemon.wait();
+        assert_eq!(read.unwrap().as_deref(), Some("stored before the restart"));
+        assert_eq!(reread.unwrap().as_deref(), Some("stored after the restart"));
+        println!("{CHILD_OK}");
+        return;
+    }
+    require_desktop_session();
+    let dir = tempfile::tempdir().unwrap();
+    run_child(
+        NAME,
+        "restart",
+        &unique_service("restart"),
+        &["dbus-run-session", "--", "sh", "-c", UNLOCKED_SESSION],
+        |cmd| isolated_desktop_env(cmd, dir.path()),
+    );
+}
+
+/// A gnome-keyring daemon of this session, its login keyring unlocked with the password "ci".
+fn unlocked_keyring_daemon() -> std::process::Child {
+    use std::io::Write;
+    let mut daemon = Command::new("gnome-keyring-daemon")
+        .args(["--foreground", "--unlock", "--components=secrets"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("gnome-keyring-daemon starts");
+    daemon.stdin.take().unwrap().write_all(b"ci").unwrap();
+    daemon
+}
+
+/// Waits until the Secret Service's bus name has an owner (`true`) or has none (`false`).
+fn wait_for_secret_service(owned: bool) {
+    for _ in 0..200 {
+        let reply = bus_call("org.freedesktop.DBus.NameHasOwner", Some("org.freedesktop.secrets"));
+        if reply.contains("true") == owned {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the Secret Service's bus name did not become {}", if owned { "owned" } else { "free" });
 }

@@ -1,6 +1,10 @@
 //! Secrets behind a small trait, kept in the OS keychain through `keyring` (Secret Service on
 //! Linux, Keychain on macOS, Credential Manager on Windows). A locked or missing keychain is a
-//! clear error; there is no plaintext fallback.
+//! clear error; there is no plaintext fallback. On Linux the store behind `keyring` is ours
+//! (`secret_service`): one connection to the Secret Service for the whole process.
+
+#[cfg(target_os = "linux")]
+mod secret_service;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
@@ -27,6 +31,8 @@ pub struct KeyringSecrets {
 
 impl KeyringSecrets {
     pub fn new(service: impl Into<String>) -> Self {
+        #[cfg(target_os = "linux")]
+        secret_service::install();
         Self { service: service.into() }
     }
 
@@ -61,6 +67,10 @@ fn map_error(e: keyring::Error) -> SecretError {
         keyring::Error::NoStorageAccess(inner) => SecretError::Unavailable(inner.to_string()),
         keyring::Error::PlatformFailure(inner) => SecretError::Unavailable(inner.to_string()),
         keyring::Error::BadEncoding(_) => SecretError::Corrupt("not valid UTF-8".into()),
+        keyring::Error::Ambiguous(entries) => SecretError::Corrupt(format!(
+            "{} keychain entries have this name; delete all but one",
+            entries.len()
+        )),
         other => SecretError::Rejected(other.to_string()),
     }
 }
