@@ -4,9 +4,9 @@
 //! none passes silently.
 //!
 //! Every test uses its own service name (process id + counter) and deletes what it wrote, so
-//! the tests run in parallel and leave nothing behind. The "no keychain" cases run in a child
-//! process (this test binary re-run with `SIPSTORY_KEYCHAIN_CHILD` set), because they need a
-//! different D-Bus environment than the rest of the process.
+//! the tests run in parallel and leave nothing behind. The cases that need a keychain of their
+//! own (none at all, a locked one, one that restarts) run in a child process (this test binary
+//! re-run with `SIPSTORY_KEYCHAIN_CHILD` set), in a D-Bus session of its own.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -212,9 +212,9 @@ fn bus_call(method: &str, argument: Option<&str>) -> String {
 }
 
 // ------------------------------------------------------------------------------------------
-// No usable keychain. These run in child processes: this test binary, re-run with
-// SIPSTORY_KEYCHAIN_CHILD=<mode> so only the named test runs and takes its child branch, in a
-// different D-Bus environment than the rest of the process.
+// Keychains of their own: none, locked, restarted. These run in child processes: this test
+// binary, re-run with SIPSTORY_KEYCHAIN_CHILD=<mode> so only the named test runs and takes its
+// child branch, in a different D-Bus environment than the rest of the process.
 
 const CHILD_ENV: &str = "SIPSTORY_KEYCHAIN_CHILD";
 const CHILD_SERVICE_ENV: &str = "SIPSTORY_KEYCHAIN_CHILD_SERVICE";
