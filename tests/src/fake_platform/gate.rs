@@ -29,10 +29,12 @@ pub(super) async fn gate(
     let path = request.uri().path().to_owned();
     let index = shared.with(|state| state.record_request(&method, &path, received_at));
     request.extensions_mut().insert(ReceivedAt(received_at));
-    let latency = shared.with(|state| state.latency());
-    // Even a zero sleep waits for the timer's next tick: none unless a latency is set.
-    if path.starts_with("/api/") && !latency.is_zero() {
-        tokio::time::sleep(latency).await;
+    if path.starts_with("/api/") {
+        let latency = shared.with(|state| state.latency());
+        // Even a zero sleep waits for the timer's next tick: none unless a latency is set.
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
     }
     let response = match shared.with(|state| state.take_fault(&method, &path)) {
         Some(fault) => apply_fault(fault, &shared, request, next).await,
